@@ -1,0 +1,268 @@
+import Database from 'better-sqlite3';
+import { loadMigrations } from '../migration-files.ts';
+import {
+  POOL_KEY_CHANGE_KIND,
+  PoolAlreadyExists,
+  PoolMissing,
+  UniqueIndexViolation,
+  type ChangeEntry,
+  type IndexEntry,
+  type ListPage,
+  type PoolEntry,
+  type PoolTransaction,
+  type Store,
+  type StoredRecord,
+} from '../store.ts';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Embedded store on better-sqlite3. One writer connection guarded by an in-process queue (SQLite
+ * allows one writer; transactions here may await between statements, so the queue stands in for
+ * the lock a single synchronous transaction would hold) and one reader connection that, in WAL
+ * mode, sees only committed data.
+ */
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite' as const;
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {
+    this.writer = new Database(file);
+    // WAL + synchronous=FULL: a commit is on disk before the call returns, so an acknowledged
+    // write survives kill -9 and power loss alike.
+    this.writer.pragma('journal_mode = WAL');
+    this.writer.pragma('synchronous = FULL');
+    this.writer.pragma('busy_timeout = 5000');
+    this.reader = new Database(file);
+    this.reader.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.writer.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set(
+      (this.writer.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
+    );
+    for (const migration of loadMigrations('sqlite')) {
+      if (applied.has(migration.version)) continue;
+      this.writer.transaction(() => {
+        this.writer.exec(migration.sql);
+        this.writer
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    this.reader.close();
+    this.writer.close();
+  }
+
+  async createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const exists = this.writer.prepare('SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
+        if (exists) throw new PoolAlreadyExists(entry.poolId);
+        this.writer
+          .prepare('INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
+          .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt);
+        const result = await work(new SqliteTransaction(this.writer, entry.poolId, true));
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.writer.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async getPool(poolId: string): Promise<PoolEntry | null> {
+    const row = this.reader.prepare('SELECT * FROM pools WHERE pool_id = ?').get(poolId) as Row | undefined;
+    return row ? toPoolEntry(row) : null;
+  }
+
+  async listPools(after: string | null, limit: number): Promise<PoolEntry[]> {
+    const rows = this.reader
+      .prepare('SELECT * FROM pools WHERE pool_id > ? ORDER BY pool_id LIMIT ?')
+      .all(after ?? '', limit) as Row[];
+    return rows.map(toPoolEntry);
+  }
+
+  async deletePool(poolId: string): Promise<boolean> {
+    return this.exclusive(async () =>
+      this.writer.transaction(() => {
+        for (const table of ['records', 'record_indexes', 'change_log']) {
+          this.writer.prepare(`DELETE FROM ${table} WHERE pool_id = ?`).run(poolId);
+        }
+        return this.writer.prepare('DELETE FROM pools WHERE pool_id = ?').run(poolId).changes > 0;
+      })(),
+    );
+  }
+
+  async transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        if (!this.writer.prepare('SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
+        const result = await work(new SqliteTransaction(this.writer, poolId, true));
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (error) {
+        this.writer.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    return work(new SqliteTransaction(this.reader, poolId, false));
+  }
+
+  async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
+    const rows = this.reader
+      .prepare('SELECT * FROM change_log WHERE pool_id = ? AND sequence > ? ORDER BY sequence LIMIT ?')
+      .all(poolId, afterSequence, limit) as Row[];
+    return rows.map((row) => ({
+      poolId: String(row.pool_id),
+      sequence: Number(row.sequence),
+      kind: String(row.kind),
+      id: String(row.id),
+      operation: row.operation === 'delete' ? 'delete' : 'put',
+      payload: row.payload ? Buffer.from(row.payload as Uint8Array) : null,
+      indexes: JSON.parse(String(row.indexes)) as IndexEntry[],
+      at: Number(row.at),
+    }));
+  }
+
+  /** Serializes writers: each waits for the previous to finish, success or failure. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function toPoolEntry(row: Row): PoolEntry {
+  return {
+    poolId: String(row.pool_id),
+    wrappedDataKey: Buffer.from(row.wrapped_data_key as Uint8Array),
+    keyReference: String(row.key_reference),
+    lastSequence: Number(row.last_sequence),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRecord(row: Row): StoredRecord {
+  return { kind: String(row.kind), id: String(row.id), payload: Buffer.from(row.payload as Uint8Array) };
+}
+
+class SqliteTransaction implements PoolTransaction {
+  constructor(
+    private readonly db: Database.Database,
+    readonly poolId: string,
+    private readonly writable: boolean,
+  ) {}
+
+  async get(kind: string, id: string): Promise<StoredRecord | null> {
+    const row = this.db
+      .prepare('SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id = ?')
+      .get(this.poolId, kind, id) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async findIds(kind: string, name: string, digest: string, limit = 100): Promise<string[]> {
+    const rows = this.db
+      .prepare('SELECT id FROM record_indexes WHERE pool_id = ? AND kind = ? AND name = ? AND digest = ? ORDER BY id LIMIT ?')
+      .all(this.poolId, kind, name, digest, limit) as Row[];
+    return rows.map((row) => String(row.id));
+  }
+
+  async list(kind: string, after: string | null, limit: number): Promise<ListPage> {
+    const rows = this.db
+      .prepare('SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(this.poolId, kind, after ?? '', limit + 1) as Row[];
+    return page(rows.map(toRecord), limit);
+  }
+
+  async listByIndex(kind: string, name: string, digest: string, after: string | null, limit: number): Promise<ListPage> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.kind, r.id, r.payload FROM record_indexes i
+         JOIN records r ON r.pool_id = i.pool_id AND r.kind = i.kind AND r.id = i.id
+         WHERE i.pool_id = ? AND i.kind = ? AND i.name = ? AND i.digest = ? AND i.id > ?
+         ORDER BY i.id LIMIT ?`,
+      )
+      .all(this.poolId, kind, name, digest, after ?? '', limit + 1) as Row[];
+    return page(rows.map(toRecord), limit);
+  }
+
+  async count(kind: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM records WHERE pool_id = ? AND kind = ?')
+      .get(this.poolId, kind) as Row;
+    return Number(row.n);
+  }
+
+  async put(kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
+    this.assertWritable();
+    this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    const insertIndex = this.db.prepare(
+      'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const index of indexes) {
+      try {
+        insertIndex.run(this.poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
+      } catch (error) {
+        if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+          throw new UniqueIndexViolation(kind, index.name);
+        }
+        throw error;
+      }
+    }
+    this.db
+      .prepare('INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
+      .run(this.poolId, kind, id, payload);
+    this.appendChange(kind, id, 'put', payload, indexes);
+  }
+
+  async delete(kind: string, id: string): Promise<boolean> {
+    this.assertWritable();
+    const removed = this.db.prepare('DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
+    if (!removed) return false;
+    this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    this.appendChange(kind, id, 'delete', null, []);
+    return true;
+  }
+
+  async setWrappedDataKey(wrappedDataKey: Buffer, keyReference: string): Promise<void> {
+    this.assertWritable();
+    this.db
+      .prepare('UPDATE pools SET wrapped_data_key = ?, key_reference = ? WHERE pool_id = ?')
+      .run(wrappedDataKey, keyReference, this.poolId);
+    this.appendChange(POOL_KEY_CHANGE_KIND, this.poolId, 'put', wrappedDataKey, []);
+  }
+
+  private appendChange(kind: string, id: string, operation: 'put' | 'delete', payload: Buffer | null, indexes: IndexEntry[]): void {
+    const row = this.db
+      .prepare('UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
+      .get(this.poolId) as Row | undefined;
+    if (!row) throw new PoolMissing(this.poolId);
+    this.db
+      .prepare('INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(this.poolId, Number(row.last_sequence), kind, id, operation, payload, JSON.stringify(indexes), Date.now());
+  }
+
+  private assertWritable(): void {
+    if (!this.writable) throw new Error('write attempted in a read-only store view');
+  }
+}
+
+function page(records: StoredRecord[], limit: number): ListPage {
+  if (records.length <= limit) return { records, nextAfter: null };
+  const kept = records.slice(0, limit);
+  return { records: kept, nextAfter: kept[kept.length - 1]!.id };
+}

@@ -1,0 +1,127 @@
+/**
+ * The storage contract every backend (SQLite, PostgreSQL) implements.
+ *
+ * The store only ever sees opaque bytes: record payloads arrive already encrypted and lookup keys
+ * arrive as blind-index digests (see src/crypto). That keeps "nothing personal in plaintext" a
+ * property of the layer above, which the store cannot accidentally break.
+ *
+ * Every mutation runs inside `transaction(poolId, ...)`, which appends one change-log entry per
+ * mutation with a gap-free per-pool sequence number in the same database transaction, so anything
+ * acknowledged is both durable and replicable in order.
+ */
+
+/** A pool's row in the pool directory: what is needed before any record can be decrypted. */
+export interface PoolEntry {
+  poolId: string;
+  /** The pool's data key wrapped by its key provider (service key or customer KMS key). */
+  wrappedDataKey: Buffer;
+  /** Which key wraps `wrappedDataKey`, e.g. `service` or a KMS key ARN; not secret. */
+  keyReference: string;
+  /** Sequence number of the last change-log entry written for this pool (0 = none). */
+  lastSequence: number;
+  createdAt: number;
+}
+
+/** One lookup key of a record: `name` says which attribute, `digest` is its blind index. */
+export interface IndexEntry {
+  name: string;
+  digest: string;
+  /** When true, at most one record of the same kind may carry this name+digest in a pool. */
+  unique: boolean;
+}
+
+export interface StoredRecord {
+  kind: string;
+  id: string;
+  payload: Buffer;
+}
+
+export type ChangeOperation = 'put' | 'delete';
+
+/** A change-log entry: what replication ships. Payload and indexes are exactly as stored. */
+export interface ChangeEntry {
+  poolId: string;
+  sequence: number;
+  kind: string;
+  id: string;
+  operation: ChangeOperation;
+  payload: Buffer | null;
+  indexes: IndexEntry[];
+  at: number;
+}
+
+export interface ListPage {
+  records: StoredRecord[];
+  /** The id to pass as `after` for the next page, or null when this page is the last. */
+  nextAfter: string | null;
+}
+
+/** Operations valid inside one pool transaction. Reads see the transaction's own writes. */
+export interface PoolTransaction {
+  readonly poolId: string;
+  get(kind: string, id: string): Promise<StoredRecord | null>;
+  /** Ids of records of `kind` whose index `name` has `digest`, in id order. */
+  findIds(kind: string, name: string, digest: string, limit?: number): Promise<string[]>;
+  list(kind: string, after: string | null, limit: number): Promise<ListPage>;
+  /** Records of `kind` carrying index name+digest, paged by id. */
+  listByIndex(kind: string, name: string, digest: string, after: string | null, limit: number): Promise<ListPage>;
+  count(kind: string): Promise<number>;
+  /** Insert or replace; replaces the record's indexes. Throws UniqueIndexViolation on conflict. */
+  put(kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void>;
+  /** Deletes the record and its indexes; returns false when there was nothing to delete. */
+  delete(kind: string, id: string): Promise<boolean>;
+  /** Replaces the wrapped data key (key rotation or customer-key switch); logged like a record. */
+  setWrappedDataKey(wrappedDataKey: Buffer, keyReference: string): Promise<void>;
+}
+
+/** Change-log kind under which a re-wrapped pool data key travels (payload: the wrapped key). */
+export const POOL_KEY_CHANGE_KIND = 'pool-data-key';
+
+/** Raised by `put` when a unique index already belongs to another record of the same kind. */
+export class UniqueIndexViolation extends Error {
+  constructor(readonly kind: string, readonly indexName: string) {
+    super(`unique index ${kind}.${indexName} already taken`);
+    this.name = 'UniqueIndexViolation';
+  }
+}
+
+export class PoolAlreadyExists extends Error {
+  constructor(readonly poolId: string) {
+    super(`pool ${poolId} already exists`);
+    this.name = 'PoolAlreadyExists';
+  }
+}
+
+/** Raised by `transaction` when the pool is not in the directory (deleted or never created). */
+export class PoolMissing extends Error {
+  constructor(readonly poolId: string) {
+    super(`pool ${poolId} does not exist`);
+    this.name = 'PoolMissing';
+  }
+}
+
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Applies pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Adds the pool to the directory and runs `work` in the same transaction, so a pool never exists
+   * without its first records. Throws PoolAlreadyExists if the id is taken.
+   */
+  createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
+  getPool(poolId: string): Promise<PoolEntry | null>;
+  /** Pools in id order after `after` (exclusive). */
+  listPools(after: string | null, limit: number): Promise<PoolEntry[]>;
+  /** Removes the pool, its records, indexes and change log. */
+  deletePool(poolId: string): Promise<boolean>;
+
+  /** Runs `work` atomically for one pool; mutations are serialized per pool. */
+  transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
+  /** Read-only view (no change log), for lookups that do not write. */
+  read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
+
+  /** Change-log entries with sequence > `afterSequence`, ascending, at most `limit`. */
+  readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]>;
+}
