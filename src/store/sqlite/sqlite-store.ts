@@ -209,24 +209,29 @@ class SqliteTransaction implements PoolTransaction {
 
   async put(kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
     this.assertWritable();
-    this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
-    const insertIndex = this.db.prepare(
-      'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    for (const index of indexes) {
-      try {
-        insertIndex.run(this.poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
-      } catch (error) {
-        if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-          throw new UniqueIndexViolation(kind, index.name);
+    // Called inside the open transaction, better-sqlite3 runs this as a savepoint: the put is
+    // all-or-nothing, so a caller who catches UniqueIndexViolation still finds the record and its
+    // indexes as they were (the old indexes are deleted before the new ones can conflict).
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      const insertIndex = this.db.prepare(
+        'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const index of indexes) {
+        try {
+          insertIndex.run(this.poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
+        } catch (error) {
+          if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
+            throw new UniqueIndexViolation(kind, index.name);
+          }
+          throw error;
         }
-        throw error;
       }
-    }
-    this.db
-      .prepare('INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
-      .run(this.poolId, kind, id, payload);
-    this.appendChange(kind, id, 'put', payload, indexes);
+      this.db
+        .prepare('INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
+        .run(this.poolId, kind, id, payload);
+      this.appendChange(kind, id, 'put', payload, indexes);
+    })();
   }
 
   async delete(kind: string, id: string): Promise<boolean> {

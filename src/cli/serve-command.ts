@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { parseRegionSettings } from '../config/settings.ts';
+import { startRegion } from '../regions/region-server.ts';
+import { resolveAdminCredentials } from './admin-credentials.ts';
+
+export interface ServeOptions {
+  region: string;
+  port: string;
+  host: string;
+  data: string;
+  database?: string;
+  publicUrl?: string;
+  accountId?: string;
+  logLevel?: string;
+}
+
+/** `meridian serve`: one region in this process until SIGTERM/SIGINT. */
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const dataDir = resolve(options.data);
+  const credentials = resolveAdminCredentials(dataDir);
+  const settings = parseRegionSettings({
+    region: options.region,
+    port: Number(options.port),
+    host: options.host,
+    dataDir,
+    databaseUrl: options.database ?? process.env.MERIDIAN_DATABASE_URL,
+    publicUrl: options.publicUrl,
+    accountId: options.accountId ?? process.env.MERIDIAN_ACCOUNT_ID,
+    adminAccessKeyId: credentials.accessKeyId,
+    adminSecretAccessKey: credentials.secretAccessKey,
+    logLevel: (options.logLevel ?? process.env.MERIDIAN_LOG_LEVEL ?? 'info') as 'info',
+  });
+  const region = await startRegion(settings);
+  if (credentials.generated) {
+    console.log(`admin credentials (generated, saved in ${dataDir}/admin-credentials.json):`);
+    console.log(`  AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`);
+    console.log(`  AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`);
+  }
+  console.log(`meridian region ${settings.region} listening on ${region.url} (store: ${region.store.backend})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`meridian region ${settings.region} stopping on ${signal}`);
+    try {
+      await region.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

@@ -1,0 +1,90 @@
+import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
+import { blindIndex } from './blind-index.ts';
+import type { PoolKeys } from './pool-keys.ts';
+import type { IndexEntry, PoolTransaction } from '../store/store.ts';
+
+/** A lookup key as the domain states it: plaintext here, only ever stored as a blind index. */
+export interface LookupKey {
+  name: string;
+  value: string;
+  unique?: boolean;
+}
+
+export interface DecryptedPage<T> {
+  items: Array<{ id: string; value: T }>;
+  nextAfter: string | null;
+}
+
+/**
+ * A pool's records as the domain sees them: JSON values in, JSON values out. Encrypts every payload
+ * with AES-256-GCM under the pool's record key, with (pool, kind, id) as additional authenticated
+ * data so a ciphertext copied to another row or pool fails to open; turns lookup values into blind
+ * indexes. The store underneath only sees ciphertext and digests.
+ */
+export class EncryptedRecords {
+  constructor(private readonly tx: PoolTransaction, private readonly keys: PoolKeys) {}
+
+  get poolId(): string {
+    return this.tx.poolId;
+  }
+
+  async get<T>(kind: string, id: string): Promise<T | null> {
+    const record = await this.tx.get(kind, id);
+    return record ? this.open<T>(kind, id, record.payload) : null;
+  }
+
+  /** The first record of `kind` whose lookup key `name` equals `value`. */
+  async find<T>(kind: string, name: string, value: string): Promise<{ id: string; value: T } | null> {
+    const [id] = await this.tx.findIds(kind, name, this.digest(kind, name, value), 1);
+    if (id === undefined) return null;
+    const value_ = await this.get<T>(kind, id);
+    return value_ === null ? null : { id, value: value_ };
+  }
+
+  async findIds(kind: string, name: string, value: string, limit?: number): Promise<string[]> {
+    return this.tx.findIds(kind, name, this.digest(kind, name, value), limit);
+  }
+
+  async list<T>(kind: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
+    const page = await this.tx.list(kind, after, limit);
+    return { items: page.records.map((r) => ({ id: r.id, value: this.open<T>(kind, r.id, r.payload) })), nextAfter: page.nextAfter };
+  }
+
+  async listByLookup<T>(kind: string, name: string, value: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
+    const page = await this.tx.listByIndex(kind, name, this.digest(kind, name, value), after, limit);
+    return { items: page.records.map((r) => ({ id: r.id, value: this.open<T>(kind, r.id, r.payload) })), nextAfter: page.nextAfter };
+  }
+
+  count(kind: string): Promise<number> {
+    return this.tx.count(kind);
+  }
+
+  async put<T>(kind: string, id: string, value: T, lookups: LookupKey[] = []): Promise<void> {
+    const indexes: IndexEntry[] = lookups.map((lookup) => ({
+      name: lookup.name,
+      digest: this.digest(kind, lookup.name, lookup.value),
+      unique: lookup.unique ?? false,
+    }));
+    await this.tx.put(kind, id, this.seal(kind, id, value), indexes);
+  }
+
+  delete(kind: string, id: string): Promise<boolean> {
+    return this.tx.delete(kind, id);
+  }
+
+  private digest(kind: string, name: string, value: string): string {
+    return blindIndex(this.keys.indexKey, kind, name, value);
+  }
+
+  private seal(kind: string, id: string, value: unknown): Buffer {
+    return sealAesGcm(this.keys.recordKey, Buffer.from(JSON.stringify(value)), this.additionalData(kind, id));
+  }
+
+  private open<T>(kind: string, id: string, payload: Buffer): T {
+    return JSON.parse(openAesGcm(this.keys.recordKey, payload, this.additionalData(kind, id)).toString('utf8')) as T;
+  }
+
+  private additionalData(kind: string, id: string): Buffer {
+    return Buffer.from(`meridian/record/v1\u0000${this.tx.poolId}\u0000${kind}\u0000${id}`);
+  }
+}

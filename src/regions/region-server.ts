@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { DataKeyCache } from '../crypto/data-key-cache.ts';
+import { PoolVault } from '../crypto/pool-vault.ts';
+import { loadRootKey } from '../crypto/root-key.ts';
+import { ServiceKeyProvider, SERVICE_KEY_REFERENCE } from '../crypto/service-key-provider.ts';
+import type { RegionSettings } from '../config/settings.ts';
+import { registerHealthRoutes } from '../ops/health.ts';
+import { registerRequestLog } from '../ops/request-log.ts';
+import { createStore } from '../store/create-store.ts';
+import type { Store } from '../store/store.ts';
+import { cognitoService } from '../userpools/cognito-service.ts';
+import type { UserPoolServices } from '../userpools/services.ts';
+import { registerAwsJsonProtocol } from '../wire/aws-json-dispatcher.ts';
+import type { SigningCredential } from '../wire/sigv4-verifier.ts';
+import { newRequestId } from '../wire/aws-json-dispatcher.ts';
+
+export interface RunningRegion {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Composition root of one region: store, keys, domain services and every protocol on one port.
+ * The only place that knows how the pieces fit; everything below it receives what it needs.
+ */
+export async function startRegion(settings: RegionSettings): Promise<RunningRegion> {
+  const store = await createStore({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, region: settings.region });
+  const serviceKey = new ServiceKeyProvider(loadRootKey(settings.dataDir));
+  const keyCache = new DataKeyCache(
+    (reference) => {
+      if (reference === SERVICE_KEY_REFERENCE) return serviceKey;
+      throw new Error(`no key provider for ${reference}`);
+    },
+    { ttlMs: settings.dataKeyCacheSeconds * 1000 },
+  );
+
+  const app = Fastify({
+    logger: { level: settings.logLevel },
+    genReqId: newRequestId,
+    bodyLimit: 1024 * 1024,
+    // One line per request, written by registerRequestLog without headers or bodies (they carry
+    // signatures, passwords and tokens), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerRequestLog(app);
+  const admin: SigningCredential = {
+    accessKeyId: settings.adminAccessKeyId,
+    secretAccessKey: settings.adminSecretAccessKey,
+    principalArn: `arn:aws:iam::${settings.accountId}:root`,
+  };
+
+  const services: UserPoolServices = {
+    region: settings.region,
+    accountId: settings.accountId,
+    publicUrl: settings.publicUrl ?? '',
+    vault: new PoolVault(store, keyCache),
+    serviceKey,
+    now: Date.now,
+  };
+  registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
+  registerHealthRoutes(app, { region: settings.region, store });
+
+  try {
+    await app.listen({ host: settings.host, port: settings.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const url = `http://${settings.host}:${port}`;
+  // Issuers need the public URL, which for port 0 is only known once listening.
+  services.publicUrl = (settings.publicUrl ?? url).replace(/\/$/, '');
+
+  return {
+    app,
+    store,
+    url,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}

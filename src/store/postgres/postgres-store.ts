@@ -1,0 +1,432 @@
+import pg from 'pg';
+import { loadMigrations } from '../migration-files.ts';
+import {
+  POOL_KEY_CHANGE_KIND,
+  PoolAlreadyExists,
+  PoolMissing,
+  UniqueIndexViolation,
+  type ChangeEntry,
+  type ChangeOperation,
+  type IndexEntry,
+  type ListPage,
+  type PoolEntry,
+  type PoolTransaction,
+  type Store,
+  type StoredRecord,
+} from '../store.ts';
+
+type Row = Record<string, unknown>;
+
+export interface PostgresStoreOptions {
+  /** Schema to keep every table in (created by migrate()); lets tests and tenants share a database. */
+  schema?: string;
+}
+
+/**
+ * Schema names go into a startup parameter and into DDL unquoted, so only plain lower-case
+ * identifiers are accepted: they need no quoting and fold to themselves.
+ */
+const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** First half of the two-part advisory-lock key used while migrating ("MR"); the schema hash is the second. */
+const MIGRATION_LOCK_NAMESPACE = 0x4d52;
+
+/** SQLSTATE unique_violation (PostgreSQL Appendix A, Error Codes). */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Production store on a `pg` connection pool. Several `meridian serve` processes may share one
+ * database, so everything that SQLite gets from its single in-process writer is done here with
+ * database locks instead:
+ *
+ * - a pool's transactions are serialized by locking its `pools` row first, which both checks that
+ *   the pool exists and orders every transaction of that pool, across processes;
+ * - the change-log sequence comes from `pools.last_sequence` under that lock, so it is gap-free, and
+ *   because the lock is released only after the commit is visible, readers of the change log can
+ *   never see entry n+1 before entry n;
+ * - migrations run under an advisory lock so processes starting together do not race.
+ */
+export class PostgresStore implements Store {
+  readonly backend = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    const { schema } = options;
+    if (schema !== undefined && !PLAIN_IDENTIFIER.test(schema)) {
+      throw new Error(`invalid schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
+    }
+    this.schema = schema;
+    this.pool = new pg.Pool({
+      connectionString,
+      // A startup parameter rather than a SET after connecting: the server applies it before the
+      // first statement, so no connection can ever run a query against the wrong schema. (A
+      // non-existent schema in search_path is not an error, which lets migrate() create it.)
+      // pg lets an `options` parameter in the URL override this one, so do not combine the two.
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+    // A pooled idle connection that the server drops emits 'error' on the pool; unhandled, that
+    // would crash the process. The pool already discards the client and reconnects on demand.
+    this.pool.on('error', () => undefined);
+  }
+
+  async migrate(): Promise<void> {
+    await this.withTransaction(async (client) => {
+      // Transaction-scoped, so COMMIT or ROLLBACK releases it. A second process blocks here and
+      // then finds the first one's migrations already recorded.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_NAMESPACE, this.schema ?? '']);
+      if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const { rows } = await client.query<Row>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((row) => Number(row.version)));
+      // DDL is transactional in PostgreSQL: a failing migration leaves nothing half-applied.
+      for (const migration of loadMigrations('postgres')) {
+        if (applied.has(migration.version)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    return this.withTransaction(async (client) => {
+      // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
+      // for its outcome, so exactly one of two simultaneous createPool calls wins.
+      const inserted = await client.query(
+        `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at)
+         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (pool_id) DO NOTHING`,
+        [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt],
+      );
+      if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
+      return runWork(new PostgresTransaction(client, entry.poolId, true), work);
+    });
+  }
+
+  async getPool(poolId: string): Promise<PoolEntry | null> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM pools WHERE pool_id = $1', [poolId]);
+    return rows[0] ? toPoolEntry(rows[0]) : null;
+  }
+
+  async listPools(after: string | null, limit: number): Promise<PoolEntry[]> {
+    const { rows } = await this.pool.query<Row>('SELECT * FROM pools WHERE pool_id > $1 ORDER BY pool_id LIMIT $2', [
+      after ?? '',
+      limit,
+    ]);
+    return rows.map(toPoolEntry);
+  }
+
+  async deletePool(poolId: string): Promise<boolean> {
+    return this.withTransaction(async (client) => {
+      // The pool row goes first: that waits for the pool's running transaction (which holds the
+      // row lock) and makes later ones fail with PoolMissing, so the deletes below see every
+      // committed record and nothing can be added behind them.
+      const deleted = await client.query('DELETE FROM pools WHERE pool_id = $1', [poolId]);
+      for (const table of ['records', 'record_indexes', 'change_log']) {
+        await client.query(`DELETE FROM ${table} WHERE pool_id = $1`, [poolId]);
+      }
+      return (deleted.rowCount ?? 0) > 0;
+    });
+  }
+
+  async transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    return this.withTransaction(async (client) => {
+      // Locking the row up front (not only when the first change is logged) serializes the whole
+      // transaction, reads included, as SQLite's single writer does; otherwise two concurrent
+      // read-modify-write transactions under READ COMMITTED could both read the old value.
+      // NO KEY UPDATE is the lock the later `UPDATE pools SET last_sequence` takes anyway.
+      const locked = await client.query('SELECT 1 FROM pools WHERE pool_id = $1', [poolId]);
+      if (locked.rowCount === 0) throw new PoolMissing(poolId);
+      return runWork(new PostgresTransaction(client, poolId, true), work);
+    });
+  }
+
+  async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await runWork(new PostgresTransaction(client, poolId, false), work);
+    } finally {
+      client.release();
+    }
+  }
+
+  async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT * FROM change_log WHERE pool_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3',
+      [poolId, afterSequence, limit],
+    );
+    return rows.map(toChangeEntry);
+  }
+
+  /**
+   * Runs `body` between BEGIN and COMMIT on one pooled connection, rolling back on any error. A
+   * connection whose COMMIT or ROLLBACK did not complete is destroyed rather than returned to the
+   * pool, so an unfinished transaction can never leak into the next borrower's work.
+   */
+  private async withTransaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let reusable = false;
+    try {
+      await client.query('BEGIN');
+      let result: T;
+      try {
+        result = await body(client);
+      } catch (error) {
+        // The caller needs the original error, not a secondary one from a broken connection.
+        await client.query('ROLLBACK').then(
+          () => (reusable = true),
+          () => undefined,
+        );
+        throw error;
+      }
+      await client.query('COMMIT');
+      reusable = true;
+      return result;
+    } finally {
+      client.release(!reusable);
+    }
+  }
+}
+
+/** Runs the caller's work, then closes the handle so a leaked reference cannot reach the released connection. */
+async function runWork<T>(tx: PostgresTransaction, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+  try {
+    return await work(tx);
+  } finally {
+    await tx.finish();
+  }
+}
+
+/** The PoolTransaction handed to `work`; `writable` is false for `read()` views. */
+class PostgresTransaction implements PoolTransaction {
+  private tail: Promise<unknown> = Promise.resolve();
+  private finished = false;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    readonly poolId: string,
+    private readonly writable: boolean,
+  ) {}
+
+  get(kind: string, id: string): Promise<StoredRecord | null> {
+    return this.serial(async () => {
+      const rows = await this.rows('SELECT kind, id, payload FROM records WHERE pool_id = $1 AND kind = $2 AND id = $3', [
+        this.poolId,
+        kind,
+        id,
+      ]);
+      return rows[0] ? toRecord(rows[0]) : null;
+    });
+  }
+
+  findIds(kind: string, name: string, digest: string, limit = 100): Promise<string[]> {
+    return this.serial(async () => {
+      const rows = await this.rows(
+        'SELECT id FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND name = $3 AND digest = $4 ORDER BY id LIMIT $5',
+        [this.poolId, kind, name, digest, limit],
+      );
+      return rows.map((row) => String(row.id));
+    });
+  }
+
+  list(kind: string, after: string | null, limit: number): Promise<ListPage> {
+    return this.serial(async () => {
+      // One row more than asked tells whether another page exists without a second query.
+      const rows = await this.rows(
+        'SELECT kind, id, payload FROM records WHERE pool_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4',
+        [this.poolId, kind, after ?? '', limit + 1],
+      );
+      return toPage(rows.map(toRecord), limit);
+    });
+  }
+
+  listByIndex(kind: string, name: string, digest: string, after: string | null, limit: number): Promise<ListPage> {
+    return this.serial(async () => {
+      const rows = await this.rows(
+        `SELECT r.kind, r.id, r.payload FROM record_indexes i
+         JOIN records r ON r.pool_id = i.pool_id AND r.kind = i.kind AND r.id = i.id
+         WHERE i.pool_id = $1 AND i.kind = $2 AND i.name = $3 AND i.digest = $4 AND i.id > $5
+         ORDER BY i.id LIMIT $6`,
+        [this.poolId, kind, name, digest, after ?? '', limit + 1],
+      );
+      return toPage(rows.map(toRecord), limit);
+    });
+  }
+
+  count(kind: string): Promise<number> {
+    return this.serial(async () => {
+      const rows = await this.rows('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1 AND kind = $2', [this.poolId, kind]);
+      return Number(rows[0]!.n);
+    });
+  }
+
+  put(kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
+    return this.serial(async () => {
+      this.assertWritable();
+      // Checked before anything is written so that a caller who catches the violation still has a
+      // usable transaction in which this put changed nothing, as on SQLite. (Letting the INSERT
+      // fail would abort the whole PostgreSQL transaction; a savepoint per put would avoid that
+      // but costs a subtransaction each, which bulk imports would pay thousands of times.) The
+      // check cannot race: every writer of this pool holds its row lock.
+      for (const index of indexes) {
+        if (index.unique && (await this.uniqueIndexTaken(kind, id, index))) throw new UniqueIndexViolation(kind, index.name);
+      }
+      await this.rows('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
+      for (const index of indexes) {
+        try {
+          await this.rows('INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES ($1, $2, $3, $4, $5, $6)', [
+            this.poolId,
+            kind,
+            index.name,
+            index.digest,
+            id,
+            index.unique,
+          ]);
+        } catch (error) {
+          // Only reachable when the same name+digest is listed twice in `indexes`; SQLite reports
+          // that as a violation too.
+          if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new UniqueIndexViolation(kind, index.name);
+          throw error;
+        }
+      }
+      await this.rows(
+        `INSERT INTO records (pool_id, kind, id, payload) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload`,
+        [this.poolId, kind, id, payload],
+      );
+      await this.appendChange(kind, id, 'put', payload, indexes);
+    });
+  }
+
+  delete(kind: string, id: string): Promise<boolean> {
+    return this.serial(async () => {
+      this.assertWritable();
+      const removed = await this.client.query('DELETE FROM records WHERE pool_id = $1 AND kind = $2 AND id = $3', [
+        this.poolId,
+        kind,
+        id,
+      ]);
+      if (removed.rowCount === 0) return false;
+      await this.rows('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
+      await this.appendChange(kind, id, 'delete', null, []);
+      return true;
+    });
+  }
+
+  setWrappedDataKey(wrappedDataKey: Buffer, keyReference: string): Promise<void> {
+    return this.serial(async () => {
+      this.assertWritable();
+      await this.rows('UPDATE pools SET wrapped_data_key = $1, key_reference = $2 WHERE pool_id = $3', [
+        wrappedDataKey,
+        keyReference,
+        this.poolId,
+      ]);
+      // Replicas learn about the new key through the change log like any record.
+      await this.appendChange(POOL_KEY_CHANGE_KIND, this.poolId, 'put', wrappedDataKey, []);
+    });
+  }
+
+  /** Refuses further calls and waits for those already running; called when `work` settles. */
+  async finish(): Promise<void> {
+    this.finished = true;
+    await this.tail;
+  }
+
+  /**
+   * Runs one operation after the previous one has finished. A pg client pipelines whatever it is
+   * given, so a caller's `Promise.all([tx.put(a), tx.put(b)])` would otherwise interleave the
+   * statements of the two puts, letting both pass the unique-index check before either inserts.
+   * On SQLite each call is synchronous and so contiguous anyway; this gives the same here.
+   */
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.finished) throw new Error('store transaction used after it ended');
+      return operation();
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rows(sql: string, params: unknown[]): Promise<Row[]> {
+    return (await this.client.query<Row>(sql, params)).rows;
+  }
+
+  /** Whether another record of `kind` already holds this unique name+digest (the partial unique index's rule). */
+  private async uniqueIndexTaken(kind: string, id: string, index: IndexEntry): Promise<boolean> {
+    const rows = await this.rows(
+      `SELECT 1 FROM record_indexes
+       WHERE pool_id = $1 AND kind = $2 AND name = $3 AND digest = $4 AND is_unique AND id <> $5 LIMIT 1`,
+      [this.poolId, kind, index.name, index.digest, id],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the next sequence number and writes the entry in one statement. The casts are needed
+   * because parameters in a SELECT list get no type from the INSERT's target columns.
+   */
+  private async appendChange(
+    kind: string,
+    id: string,
+    operation: ChangeOperation,
+    payload: Buffer | null,
+    indexes: IndexEntry[],
+  ): Promise<void> {
+    const appended = await this.client.query(
+      `WITH next AS (
+         UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = $1 RETURNING last_sequence
+       )
+       INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at)
+       SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next`,
+      [this.poolId, kind, id, operation, payload, JSON.stringify(indexes), Date.now()],
+    );
+    if (appended.rowCount === 0) throw new PoolMissing(this.poolId);
+  }
+
+  private assertWritable(): void {
+    if (!this.writable) throw new Error('write attempted in a read-only store view');
+  }
+}
+
+// pg returns BIGINT as a string (it can exceed 2^53); sequences and millisecond timestamps cannot.
+function toPoolEntry(row: Row): PoolEntry {
+  return {
+    poolId: String(row.pool_id),
+    wrappedDataKey: row.wrapped_data_key as Buffer,
+    keyReference: String(row.key_reference),
+    lastSequence: Number(row.last_sequence),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRecord(row: Row): StoredRecord {
+  return { kind: String(row.kind), id: String(row.id), payload: row.payload as Buffer };
+}
+
+function toChangeEntry(row: Row): ChangeEntry {
+  return {
+    poolId: String(row.pool_id),
+    sequence: Number(row.sequence),
+    kind: String(row.kind),
+    id: String(row.id),
+    operation: row.operation === 'delete' ? 'delete' : 'put',
+    payload: (row.payload as Buffer | null) ?? null,
+    indexes: JSON.parse(String(row.indexes)) as IndexEntry[],
+    at: Number(row.at),
+  };
+}
+
+function toPage(records: StoredRecord[], limit: number): ListPage {
+  if (records.length <= limit) return { records, nextAfter: null };
+  const kept = records.slice(0, limit);
+  return { records: kept, nextAfter: kept[kept.length - 1]!.id };
+}

@@ -1,0 +1,25 @@
+import { KeyUnusable } from '../crypto/key-provider.ts';
+import { PoolMissing } from '../store/store.ts';
+import type { AwsJsonService } from '../wire/aws-json-dispatcher.ts';
+import { userPoolActions } from './actions.ts';
+import { InternalErrorException, InvalidParameterException, InvalidUserPoolConfigurationException, ResourceNotFoundException } from './errors.ts';
+import type { UserPoolServices } from './services.ts';
+
+/** The Cognito user-pool API (service model 2016-04-18) as served by the AWS JSON dispatcher. */
+export function cognitoService(services: UserPoolServices): AwsJsonService<UserPoolServices> {
+  return {
+    targetPrefix: 'AWSCognitoIdentityProviderService',
+    signingName: 'cognito-idp',
+    actions: new Map(userPoolActions.map((action) => [action.name, action])),
+    services,
+    validationError: (message) => new InvalidParameterException(message),
+    translateError(error) {
+      if (error instanceof PoolMissing) return new ResourceNotFoundException(`User pool ${error.poolId} does not exist.`);
+      if (error instanceof KeyUnusable) {
+        return new InvalidUserPoolConfigurationException(`The KMS key of this user pool is unusable (${error.reason}); no data was changed.`);
+      }
+      return null;
+    },
+    internalError: () => new InternalErrorException('Internal server error.'),
+  };
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { defineAction } from '../../../wire/aws-json-action.ts';
+import type { UserPoolServices } from '../../services.ts';
+import { userPoolIdShape } from '../../shared/input-shapes.ts';
+import { describePool, loadPool, withPool } from '../pool-directory.ts';
+import { USER_RECORD_KIND } from '../../users/user-record.ts';
+
+export const describeUserPool = defineAction({
+  name: 'DescribeUserPool',
+  authorization: 'iam',
+  input: z.object({ UserPoolId: userPoolIdShape }),
+  async handle(input, services: UserPoolServices) {
+    return withPool(input.UserPoolId, () =>
+      services.vault.read(input.UserPoolId, async (records) => {
+        const pool = await loadPool(records);
+        return { UserPool: describePool(services, pool, await records.count(USER_RECORD_KIND)) };
+      }),
+    );
+  },
+});

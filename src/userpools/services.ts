@@ -1,0 +1,14 @@
+import type { KeyProvider } from '../crypto/key-provider.ts';
+import type { PoolVault } from '../crypto/pool-vault.ts';
+
+/** What Cognito actions are given: the region's identity and its domain services. */
+export interface UserPoolServices {
+  region: string;
+  accountId: string;
+  /** Base URL of this region, used in issuers. */
+  publicUrl: string;
+  vault: PoolVault;
+  /** Wraps data keys of pools on AWS_OWNED_KEY. */
+  serviceKey: KeyProvider;
+  now(): number;
+}

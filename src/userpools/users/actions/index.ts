@@ -1,0 +1,4 @@
+import type { AwsJsonAction } from '../../../wire/aws-json-action.ts';
+import type { UserPoolServices } from '../../services.ts';
+
+export const userActions: Array<AwsJsonAction<UserPoolServices>> = [];

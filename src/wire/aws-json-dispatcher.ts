@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { RequestEntityTooLargeException, SerializationException, UnknownOperationException } from './aws-errors.ts';
+import type { AwsJsonAction, RequestContext } from './aws-json-action.ts';
+import { ServiceError } from './service-error.ts';
+import { verifySignature, type CredentialLookup } from './sigv4-verifier.ts';
+
+/** One AWS JSON 1.1 service (Cognito user pools, KMS) served on the shared `POST /` route. */
+export interface AwsJsonService<Services> {
+  /** The part of X-Amz-Target before the dot, e.g. `AWSCognitoIdentityProviderService`. */
+  targetPrefix: string;
+  /** SigV4 signing name, e.g. `cognito-idp`. */
+  signingName: string;
+  actions: ReadonlyMap<string, AwsJsonAction<Services>>;
+  services: Services;
+  /** The service's own error for input that fails its schema. */
+  validationError(message: string): ServiceError;
+  /** Maps domain errors (not already ServiceErrors) to wire errors; null when unknown. */
+  translateError(error: unknown): ServiceError | null;
+  internalError(): ServiceError;
+}
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/**
+ * Registers `POST /` for AWS JSON 1.1 services, dispatching on X-Amz-Target. Everything that goes
+ * wrong, from framing to a bug, leaves as `{"__type", "message"}` with a 4xx (or, for a bug, 500)
+ * status: this is the one place wire errors are shaped for these protocols.
+ */
+export function registerAwsJsonProtocol(app: FastifyInstance, services: ReadonlyArray<AwsJsonService<any>>, credentials: CredentialLookup): void {
+  const byPrefix = new Map(services.map((service) => [service.targetPrefix, service]));
+
+  app.register(async (scope) => {
+    // The raw bytes are needed for SigV4 (the payload hash) and to answer malformed JSON ourselves.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+      const service = serviceFor(request, byPrefix);
+      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, new RequestEntityTooLargeException('Request body is too large.'));
+      if (error instanceof ServiceError) return sendError(reply, error);
+      if (typeof error.statusCode === 'number' && error.statusCode < 500) {
+        return sendError(reply, new SerializationException('The request could not be read.'));
+      }
+      request.log.error({ err: error }, 'unhandled error in AWS JSON dispatcher');
+      return sendError(reply, service?.internalError() ?? new SerializationException('Internal error.'));
+    });
+
+    scope.post('/', async (request, reply) => {
+      const target = headerText(request.headers['x-amz-target']);
+      const dot = target.lastIndexOf('.');
+      const service = byPrefix.get(target.slice(0, dot));
+      const action = service?.actions.get(target.slice(dot + 1));
+      if (!service || !action) throw new UnknownOperationException(target ? `Unknown operation ${target}.` : 'Missing X-Amz-Target header.');
+      reply.header('x-amzn-requestid', request.id);
+      (request as FastifyRequest & { actionName?: string }).actionName = target;
+
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const context: RequestContext = {
+        requestId: String(request.id),
+        principal: null,
+        sourceIp: request.ip,
+        userAgent: headerText(request.headers['user-agent']),
+      };
+      if (action.authorization === 'iam') {
+        const [path, query = ''] = request.url.split('?', 2) as [string, string?];
+        context.principal = await verifySignature(
+          { method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body },
+          credentials,
+          service.signingName,
+        );
+      }
+
+      const input = parseInput(body, action.input, service);
+      try {
+        const output = await action.handle(input, service.services, context);
+        return reply.status(200).type(JSON_CONTENT_TYPE).send(JSON.stringify(output ?? {}));
+      } catch (error) {
+        if (error instanceof ServiceError) throw error;
+        const translated = service.translateError(error);
+        if (translated) throw translated;
+        throw error;
+      }
+    });
+  });
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+function parseInput(body: Buffer, schema: z.ZodType, service: AwsJsonService<unknown>): unknown {
+  let raw: unknown = {};
+  if (body.length > 0) {
+    try {
+      raw = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new SerializationException('Start of structure or map found where not expected: the body is not valid JSON.');
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SerializationException('The request body must be a JSON object.');
+  }
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => `Value at '${issue.path.join('.') || 'input'}' failed to satisfy constraint: ${issue.message}`);
+  throw service.validationError(`${parsed.error.issues.length} validation error${parsed.error.issues.length === 1 ? '' : 's'} detected: ${issues.join('; ')}`);
+}
+
+function serviceFor(request: FastifyRequest, byPrefix: ReadonlyMap<string, AwsJsonService<unknown>>): AwsJsonService<unknown> | undefined {
+  const target = headerText(request.headers['x-amz-target']);
+  return byPrefix.get(target.slice(0, target.lastIndexOf('.')));
+}
+
+function sendError(reply: FastifyReply, error: ServiceError): FastifyReply {
+  return reply
+    .status(error.statusCode)
+    .header('x-amzn-errortype', error.type)
+    .type(JSON_CONTENT_TYPE)
+    .send(JSON.stringify({ __type: error.type, message: error.message }));
+}
+
+function headerText(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createStore } from '../../src/store/create-store.ts';
+import type { Store } from '../../src/store/store.ts';
+
+/** The test database; MERIDIAN_TEST_DATABASE_URL points the suite elsewhere (no `?schema=` in it). */
+const POSTGRES_TEST_DATABASE = process.env.MERIDIAN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface OpenStore {
+  store: Store;
+  /** Closes the store and deletes everything it wrote. */
+  dispose(): Promise<void>;
+}
+
+export interface StoreBackend {
+  name: 'sqlite' | 'postgres';
+  /** A migrated store on fresh, private storage, so tests can run in parallel. */
+  open(): Promise<OpenStore>;
+}
+
+/** Both backends, for suites that must hold for each (loop over them with `describe`). */
+export function storeBackends(): StoreBackend[] {
+  return [
+    {
+      name: 'sqlite',
+      async open() {
+        const dataDir = await mkdtemp(join(tmpdir(), 'meridian-store-'));
+        const store = await createStore({ dataDir, region: 'test' });
+        return {
+          store,
+          async dispose() {
+            await store.close();
+            await rm(dataDir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+    {
+      name: 'postgres',
+      async open() {
+        const schema = uniquePostgresSchema();
+        const store = await createStore({ dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema), region: 'test' });
+        return {
+          store,
+          async dispose() {
+            await store.close();
+            await dropPostgresSchema(schema);
+          },
+        };
+      },
+    },
+  ];
+}
+
+/** A schema name no other test run uses: `meridian_test_<random>`. */
+export function uniquePostgresSchema(): string {
+  return `meridian_test_${randomBytes(6).toString('hex')}`;
+}
+
+/** The test database URL with `?schema=`, e.g. for `meridian serve --database` in server tests. */
+export function postgresTestUrl(schema: string): string {
+  const url = new URL(POSTGRES_TEST_DATABASE);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+/** Removes a test schema and everything in it; a schema that was never created is fine. */
+export async function dropPostgresSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_DATABASE });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
