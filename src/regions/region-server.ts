@@ -8,6 +8,7 @@ import { registerHealthRoutes } from '../ops/health.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
+import { MemoryOutbox } from '../userpools/messages/message-sender.ts';
 import { cognitoService } from '../userpools/cognito-service.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import { registerAwsJsonProtocol } from '../wire/aws-json-dispatcher.ts';
@@ -16,6 +17,7 @@ import { newRequestId } from '../wire/aws-json-dispatcher.ts';
 
 export interface RunningRegion {
   app: FastifyInstance;
+  outbox: MemoryOutbox;
   store: Store;
   url: string;
   close(): Promise<void>;
@@ -51,12 +53,14 @@ export async function startRegion(settings: RegionSettings): Promise<RunningRegi
     principalArn: `arn:aws:iam::${settings.accountId}:root`,
   };
 
+  const outbox = new MemoryOutbox();
   const services: UserPoolServices = {
     region: settings.region,
     accountId: settings.accountId,
     publicUrl: settings.publicUrl ?? '',
     vault: new PoolVault(store, keyCache),
     serviceKey,
+    messages: outbox,
     now: Date.now,
   };
   registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
@@ -76,6 +80,7 @@ export async function startRegion(settings: RegionSettings): Promise<RunningRegi
 
   return {
     app,
+    outbox,
     store,
     url,
     async close() {

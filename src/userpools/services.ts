@@ -1,5 +1,6 @@
 import type { KeyProvider } from '../crypto/key-provider.ts';
 import type { PoolVault } from '../crypto/pool-vault.ts';
+import type { MessageSender } from './messages/message-sender.ts';
 
 /** What Cognito actions are given: the region's identity and its domain services. */
 export interface UserPoolServices {
@@ -10,5 +11,6 @@ export interface UserPoolServices {
   vault: PoolVault;
   /** Wraps data keys of pools on AWS_OWNED_KEY. */
   serviceKey: KeyProvider;
+  messages: MessageSender;
   now(): number;
 }

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { InvalidParameterException, UnsupportedUserStateException } from '../errors.ts';
+import { fillTemplate, DEFAULT_INVITATION } from '../messages/templates.ts';
+import { loadPool, readPool, withPool } from '../pools/pool-directory.ts';
+import { passwordPolicyOf } from '../pools/pool-settings.ts';
+import type { UserPoolRecord } from '../pools/user-pool.ts';
+import type { UserPoolServices } from '../services.ts';
+import { newRecordId } from '../shared/identifiers.ts';
+import { checkAttributeChanges, checkRequiredAttributes } from './user-attributes.ts';
+import { findBySignInAttribute, requireUser, saveUser, signInIdentifiers } from './user-directory.ts';
+import { enforcePasswordPolicy, generateTemporaryPassword } from './password-policy.ts';
+import { storePassword } from './password-storage.ts';
+import type { UserRecord } from './user-record.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+
+export interface AdminCreateUserInput {
+  poolId: string;
+  username: string;
+  attributes: Record<string, string>;
+  temporaryPassword?: string;
+  forceAliasCreation: boolean;
+  messageAction?: 'RESEND' | 'SUPPRESS';
+  deliveryMediums: Array<'SMS' | 'EMAIL'>;
+}
+
+/**
+ * AdminCreateUser (Cognito API reference): a user in FORCE_CHANGE_PASSWORD with a temporary
+ * password, invited by message unless SUPPRESS; RESEND re-invites an existing such user with a new
+ * temporary password. In pools that sign in by email or phone, the username given is that address
+ * and the stored username is a generated UUID, as Cognito does.
+ */
+export async function adminCreateUser(services: UserPoolServices, input: AdminCreateUserInput): Promise<UserRecord> {
+  const pool = await readPool(services, input.poolId);
+  const policy = passwordPolicyOf(pool.settings);
+  const temporaryPassword = input.temporaryPassword ?? generateTemporaryPassword(policy);
+  enforcePasswordPolicy(temporaryPassword, policy);
+  const now = services.now();
+
+  if (input.messageAction === 'RESEND') return resendInvitation(services, pool, input, temporaryPassword, now);
+
+  const { username, attributes } = identityOf(pool, input);
+  checkAttributeChanges(pool.schema, attributes, { creating: true });
+  checkRequiredAttributes(pool.schema, attributes);
+  const password = await storePassword(pool.id, username, temporaryPassword, { temporary: true, validityDays: policy.TemporaryPasswordValidityDays, now });
+  const user: UserRecord = {
+    id: newRecordId(),
+    username,
+    sub: attributes.sub ?? randomUUID(),
+    attributes,
+    enabled: true,
+    status: 'FORCE_CHANGE_PASSWORD',
+    createdAt: now,
+    modifiedAt: now,
+    password,
+  };
+  delete user.attributes.sub;
+
+  await withPool(pool.id, () =>
+    services.vault.write(pool.id, async (records) => {
+      const current = await loadPool(records);
+      if (input.forceAliasCreation) await releaseAliases(records, current, user, now);
+      await saveUser(records, current, user);
+    }),
+  );
+  if (input.messageAction !== 'SUPPRESS') await sendInvitation(services, pool, user, temporaryPassword, input.deliveryMediums, now);
+  return user;
+}
+
+/** With UsernameAttributes, the given username must be an email or phone number and becomes an attribute. */
+function identityOf(pool: UserPoolRecord, input: AdminCreateUserInput): { username: string; attributes: Record<string, string> } {
+  const attributes = { ...input.attributes };
+  if (pool.usernameAttributes.length === 0) return { username: input.username, attributes };
+  const isEmail = input.username.includes('@');
+  const attribute = isEmail ? 'email' : 'phone_number';
+  if (!(pool.usernameAttributes as string[]).includes(attribute)) {
+    throw new InvalidParameterException(`Username should be ${pool.usernameAttributes.map((name) => (name === 'email' ? 'an email' : 'a phone number')).join(' or ')}.`);
+  }
+  if (attributes[attribute] && attributes[attribute] !== input.username) {
+    throw new InvalidParameterException(`The ${attribute} attribute must match the username.`);
+  }
+  attributes[attribute] = input.username;
+  return { username: randomUUID(), attributes };
+}
+
+/** ForceAliasCreation moves an alias held by another user to this one (the other loses its verified flag). */
+async function releaseAliases(records: EncryptedRecords, pool: UserPoolRecord, user: UserRecord, now: number): Promise<void> {
+  for (const [name, value] of signInIdentifiers(pool, user)) {
+    if ((pool.usernameAttributes as string[]).includes(name)) continue;
+    const holder = await findBySignInAttribute(records, name, value);
+    if (!holder || holder.id === user.id) continue;
+    const attributes = { ...holder.attributes };
+    if (name === 'preferred_username') delete attributes.preferred_username;
+    else attributes[`${name}_verified`] = 'false';
+    await saveUser(records, pool, { ...holder, attributes, modifiedAt: now });
+  }
+}
+
+async function resendInvitation(services: UserPoolServices, pool: UserPoolRecord, input: AdminCreateUserInput, temporaryPassword: string, now: number): Promise<UserRecord> {
+  const policy = passwordPolicyOf(pool.settings);
+  const updated = await services.vault.write(pool.id, async (records) => {
+    const user = await requireUser(records, pool, input.username);
+    if (user.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
+    const password = await storePassword(pool.id, user.username, temporaryPassword, { temporary: true, validityDays: policy.TemporaryPasswordValidityDays, now });
+    const next = { ...user, password, modifiedAt: now };
+    await saveUser(records, pool, next);
+    return next;
+  });
+  await sendInvitation(services, pool, updated, temporaryPassword, input.deliveryMediums, now);
+  return updated;
+}
+
+async function sendInvitation(services: UserPoolServices, pool: UserPoolRecord, user: UserRecord, temporaryPassword: string, mediums: Array<'SMS' | 'EMAIL'>, now: number): Promise<void> {
+  const template = pool.settings.AdminCreateUserConfig?.InviteMessageTemplate;
+  const values = { username: user.username, code: temporaryPassword };
+  for (const channel of mediums.length ? mediums : (['SMS'] as const)) {
+    const destination = channel === 'EMAIL' ? user.attributes.email : user.attributes.phone_number;
+    if (!destination) continue;
+    await services.messages.send({
+      poolId: pool.id,
+      channel,
+      destination,
+      username: user.username,
+      purpose: 'invitation',
+      code: temporaryPassword,
+      subject: channel === 'EMAIL' ? (template?.EmailSubject ?? DEFAULT_INVITATION.subject) : undefined,
+      body: fillTemplate((channel === 'EMAIL' ? template?.EmailMessage : template?.SMSMessage) ?? DEFAULT_INVITATION.body, values),
+      at: now,
+    });
+  }
+}

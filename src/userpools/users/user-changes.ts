@@ -1,0 +1,95 @@
+import { InvalidParameterException } from '../errors.ts';
+import { loadPool, withPool } from '../pools/pool-directory.ts';
+import { passwordPolicyOf } from '../pools/pool-settings.ts';
+import type { UserPoolRecord } from '../pools/user-pool.ts';
+import type { UserPoolServices } from '../services.ts';
+import { checkAttributeChanges, checkRequiredAttributes } from './user-attributes.ts';
+import { deleteUser, requireUser, saveUser } from './user-directory.ts';
+import { enforcePasswordPolicy } from './password-policy.ts';
+import { storePassword } from './password-storage.ts';
+import type { UserRecord } from './user-record.ts';
+
+/**
+ * Changes one user atomically: finds it as Cognito's `Username` parameter does, applies `change`
+ * and saves it with fresh lookups and a new modification time, all in one transaction.
+ */
+export async function changeUser(
+  services: UserPoolServices,
+  poolId: string,
+  username: string,
+  change: (user: UserRecord, pool: UserPoolRecord) => UserRecord | Promise<UserRecord>,
+): Promise<UserRecord> {
+  return withPool(poolId, () =>
+    services.vault.write(poolId, async (records) => {
+      const pool = await loadPool(records);
+      const user = await requireUser(records, pool, username);
+      const changed = { ...(await change(user, pool)), modifiedAt: services.now() };
+      await saveUser(records, pool, changed);
+      return changed;
+    }),
+  );
+}
+
+export async function readUser(services: UserPoolServices, poolId: string, username: string): Promise<UserRecord> {
+  return withPool(poolId, () => services.vault.read(poolId, async (records) => requireUser(records, await loadPool(records), username)));
+}
+
+export async function removeUser(services: UserPoolServices, poolId: string, username: string): Promise<void> {
+  await withPool(poolId, () =>
+    services.vault.write(poolId, async (records) => deleteUser(records, await requireUser(records, await loadPool(records), username))),
+  );
+}
+
+/**
+ * AdminUpdateUserAttributes: changing email or phone_number clears its verified flag unless the
+ * same request sets it, as Cognito does.
+ */
+export function updateAttributes(services: UserPoolServices, poolId: string, username: string, changes: Record<string, string>): Promise<UserRecord> {
+  return changeUser(services, poolId, username, (user, pool) => {
+    checkAttributeChanges(pool.schema, changes, { creating: false });
+    const attributes = { ...user.attributes, ...changes };
+    for (const name of ['email', 'phone_number']) {
+      const verifiedFlag = `${name}_verified`;
+      if (name in changes && changes[name] !== user.attributes[name] && !(verifiedFlag in changes)) attributes[verifiedFlag] = 'false';
+    }
+    checkRequiredAttributes(pool.schema, attributes);
+    return { ...user, attributes };
+  });
+}
+
+export function deleteAttributes(services: UserPoolServices, poolId: string, username: string, names: string[]): Promise<UserRecord> {
+  return changeUser(services, poolId, username, (user, pool) => {
+    const attributes = { ...user.attributes };
+    for (const name of names) {
+      const attribute = pool.schema.find((entry) => entry.Name === name);
+      if (!attribute) throw new InvalidParameterException(`Attribute ${name} does not exist in the schema.`);
+      if (attribute.Required || name === 'sub') throw new InvalidParameterException(`Cannot delete the required attribute ${name}.`);
+      if (!attribute.Mutable) throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}.`);
+      delete attributes[name];
+      if (name === 'email' || name === 'phone_number') delete attributes[`${name}_verified`];
+    }
+    return { ...user, attributes };
+  });
+}
+
+/**
+ * AdminSetUserPassword: Permanent=true confirms the user; false makes it a temporary password
+ * that must be changed at the next sign-in (FORCE_CHANGE_PASSWORD).
+ */
+export async function setPassword(services: UserPoolServices, poolId: string, username: string, password: string, permanent: boolean): Promise<void> {
+  // Hash outside the transaction (Argon2id is slow by design); the username used for the SRP
+  // verifier is read first and checked again inside.
+  const current = await readUser(services, poolId, username);
+  const pool = await withPool(poolId, () => services.vault.read(poolId, loadPool));
+  const policy = passwordPolicyOf(pool.settings);
+  enforcePasswordPolicy(password, policy);
+  const stored = await storePassword(poolId, current.username, password, { temporary: !permanent, validityDays: policy.TemporaryPasswordValidityDays, now: services.now() });
+  await changeUser(services, poolId, username, (user) => {
+    if (user.id !== current.id) throw new InvalidParameterException('The user changed while its password was being set; retry.');
+    return { ...user, password: stored, status: permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD' };
+  });
+}
+
+export function setEnabled(services: UserPoolServices, poolId: string, username: string, enabled: boolean): Promise<UserRecord> {
+  return changeUser(services, poolId, username, (user) => ({ ...user, enabled }));
+}
