@@ -1,6 +1,7 @@
 import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
 import { blindIndex } from './blind-index.ts';
 import type { PoolKeys } from './pool-keys.ts';
+import { openToken, sealToken } from './sealed-token.ts';
 import type { IndexEntry, PoolTransaction } from '../store/store.ts';
 
 /** A lookup key as the domain states it: plaintext here, only ever stored as a blind index. */
@@ -8,6 +9,11 @@ export interface LookupKey {
   name: string;
   value: string;
   unique?: boolean;
+  /**
+   * A region-wide route (Store IndexEntry.route): stored as given, not blinded, so only for
+   * identifiers that are not personal data and must be found without knowing the pool (client ids).
+   */
+  route?: boolean;
 }
 
 export interface DecryptedPage<T> {
@@ -60,16 +66,34 @@ export class EncryptedRecords {
   }
 
   async put<T>(kind: string, id: string, value: T, lookups: LookupKey[] = []): Promise<void> {
-    const indexes: IndexEntry[] = lookups.map((lookup) => ({
-      name: lookup.name,
-      digest: this.digest(kind, lookup.name, lookup.value),
-      unique: lookup.unique ?? false,
-    }));
+    const indexes: IndexEntry[] = lookups.map((lookup) =>
+      lookup.route
+        ? { name: lookup.name, digest: lookup.value, unique: true, route: true }
+        : { name: lookup.name, digest: this.digest(kind, lookup.name, lookup.value), unique: lookup.unique ?? false },
+    );
     await this.tx.put(kind, id, this.seal(kind, id, value), indexes);
   }
 
   delete(kind: string, id: string): Promise<boolean> {
     return this.tx.delete(kind, id);
+  }
+
+  /** A keyed, deterministic fingerprint (hex) of a value, e.g. for indistinguishable fake answers. */
+  fingerprint(label: string, value: string): string {
+    return Buffer.from(this.digest('fingerprint', label, value), 'base64url').toString('hex');
+  }
+
+  /**
+   * Seals a value into an opaque token under the pool's token key (refresh tokens, challenge
+   * sessions): see auth/sessions/sealed-token.ts.
+   */
+  sealToken(purpose: string, payload: unknown): string {
+    return sealToken(this.keys.tokenKey, purpose, this.tx.poolId, payload);
+  }
+
+  /** Opens a token sealed by `sealToken` for the same pool and purpose; null otherwise. */
+  openToken<T>(purpose: string, token: string): T | null {
+    return openToken<T>(this.keys.tokenKey, purpose, this.tx.poolId, token);
   }
 
   private digest(kind: string, name: string, value: string): string {
@@ -84,7 +108,20 @@ export class EncryptedRecords {
     return JSON.parse(openAesGcm(this.keys.recordKey, payload, this.additionalData(kind, id)).toString('utf8')) as T;
   }
 
+  /** Seals region-local state with the record key, bound to its place like a record. */
+  static sealLocal(keys: PoolKeys, poolId: string, kind: string, id: string, value: unknown): Buffer {
+    return sealAesGcm(keys.recordKey, Buffer.from(JSON.stringify(value)), localAdditionalData(poolId, kind, id));
+  }
+
+  static openLocal<T>(keys: PoolKeys, poolId: string, kind: string, id: string, payload: Buffer): T {
+    return JSON.parse(openAesGcm(keys.recordKey, payload, localAdditionalData(poolId, kind, id)).toString('utf8')) as T;
+  }
+
   private additionalData(kind: string, id: string): Buffer {
     return Buffer.from(`meridian/record/v1\u0000${this.tx.poolId}\u0000${kind}\u0000${id}`);
   }
+}
+
+function localAdditionalData(poolId: string, kind: string, id: string): Buffer {
+  return Buffer.from(`meridian/local/v1\u0000${poolId}\u0000${kind}\u0000${id}`);
 }

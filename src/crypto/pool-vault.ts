@@ -33,6 +33,23 @@ export class PoolVault {
     return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys)));
   }
 
+  /** The pool a region-wide route (e.g. an app client id) belongs to, or null. */
+  async findPoolByRoute(name: string, value: string): Promise<string | null> {
+    return (await this.store.findRoute(name, value))?.poolId ?? null;
+  }
+
+  /** Region-local state (never replicated), encrypted like records. */
+  async readLocal<T>(poolId: string, kind: string, id: string): Promise<T | null> {
+    const payload = await this.store.getLocal(poolId, kind, id);
+    if (!payload) return null;
+    return EncryptedRecords.openLocal<T>(await this.keyCache.keysFor(await this.entry(poolId)), poolId, kind, id, payload);
+  }
+
+  async writeLocal<T>(poolId: string, kind: string, id: string, value: T): Promise<void> {
+    const keys = await this.keyCache.keysFor(await this.entry(poolId));
+    await this.store.putLocal(poolId, kind, id, EncryptedRecords.sealLocal(keys, poolId, kind, id, value));
+  }
+
   async exists(poolId: string): Promise<boolean> {
     return (await this.store.getPool(poolId)) !== null;
   }

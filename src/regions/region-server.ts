@@ -1,9 +1,13 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DataKeyCache } from '../crypto/data-key-cache.ts';
 import { PoolVault } from '../crypto/pool-vault.ts';
+import { LockoutStore } from '../auth/lockout/lockout-store.ts';
+import { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { loadRootKey } from '../crypto/root-key.ts';
 import { ServiceKeyProvider, SERVICE_KEY_REFERENCE } from '../crypto/service-key-provider.ts';
 import type { RegionSettings } from '../config/settings.ts';
+import { registerDiscoveryRoutes } from '../oauth/discovery-routes.ts';
+import { issuerOf } from '../userpools/auth/token-grant.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
 import { createStore } from '../store/create-store.ts';
@@ -54,17 +58,21 @@ export async function startRegion(settings: RegionSettings): Promise<RunningRegi
   };
 
   const outbox = new MemoryOutbox();
+  const vault = new PoolVault(store, keyCache);
   const services: UserPoolServices = {
     region: settings.region,
     accountId: settings.accountId,
     publicUrl: settings.publicUrl ?? '',
-    vault: new PoolVault(store, keyCache),
+    vault,
+    signingKeys: new SigningKeyCache(vault, Math.min(60, settings.dataKeyCacheSeconds) * 1000),
+    lockouts: new LockoutStore(vault),
     serviceKey,
     messages: outbox,
     now: Date.now,
   };
   registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
   registerHealthRoutes(app, { region: settings.region, store });
+  registerDiscoveryRoutes(app, { signingKeys: services.signingKeys, issuerOf: (poolId) => issuerOf(services, poolId) });
 
   try {
     await app.listen({ host: settings.host, port: settings.port });

@@ -28,6 +28,18 @@ export interface IndexEntry {
   digest: string;
   /** When true, at most one record of the same kind may carry this name+digest in a pool. */
   unique: boolean;
+  /**
+   * A route: `digest` is a non-secret identifier (a client id, a domain prefix) that must lead to
+   * this record from anywhere in the region, for requests that do not name their pool. Unique
+   * region-wide; see Store.findRoute.
+   */
+  route?: boolean;
+}
+
+export interface RouteTarget {
+  poolId: string;
+  kind: string;
+  id: string;
 }
 
 export interface StoredRecord {
@@ -121,6 +133,16 @@ export interface Store {
   transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
   /** Read-only view (no change log), for lookups that do not write. */
   read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
+
+  /** The record a route leads to (see IndexEntry.route), or null. */
+  findRoute(name: string, value: string): Promise<RouteTarget | null>;
+
+  /**
+   * Region-local state (lockout counters and the like): outside the change log, never
+   * replicated, written at once. Payloads are opaque (encrypted above) like records.
+   */
+  getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null>;
+  putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void>;
 
   /** Change-log entries with sequence > `afterSequence`, ascending, at most `limit`. */
   readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]>;

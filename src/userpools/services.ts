@@ -1,6 +1,8 @@
 import type { KeyProvider } from '../crypto/key-provider.ts';
 import type { PoolVault } from '../crypto/pool-vault.ts';
 import type { MessageSender } from './messages/message-sender.ts';
+import type { LockoutStore } from '../auth/lockout/lockout-store.ts';
+import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 
 /** What Cognito actions are given: the region's identity and its domain services. */
 export interface UserPoolServices {
@@ -12,5 +14,7 @@ export interface UserPoolServices {
   /** Wraps data keys of pools on AWS_OWNED_KEY. */
   serviceKey: KeyProvider;
   messages: MessageSender;
+  signingKeys: SigningKeyCache;
+  lockouts: LockoutStore;
   now(): number;
 }

@@ -225,7 +225,7 @@ for (const backend of storeBackends()) {
           await tx.put(USER, 'mallory', bytes('mallory'), [unique('username', 'd-mallory'), unique('email', 'd-mail-a')]);
         }),
         (error: unknown) => {
-          assert.ok(error instanceof UniqueIndexViolation);
+          assert.ok(error instanceof UniqueIndexViolation, `expected UniqueIndexViolation, got ${String(error)}`);
           assert.equal(error.kind, USER);
           assert.equal(error.indexName, 'email');
           return true;
@@ -265,7 +265,7 @@ for (const backend of storeBackends()) {
         assert.deepEqual(await tx.findIds(USER, 'username', 'd-bob'), ['bob']);
         assert.deepEqual(await tx.findIds(USER, 'username', 'd-robert'), []);
         assert.deepEqual(await tx.findIds(USER, 'email', 'd-mail-a'), ['alice']);
-        assert.ok(await tx.get(USER, 'carol'));
+        assert.notEqual(await tx.get(USER, 'carol'), null);
       });
       const changes = await allChanges(store, poolId);
       assert.deepEqual(sequencesOf(changes), oneTo(3));
@@ -279,13 +279,29 @@ for (const backend of storeBackends()) {
           ['x', 'y', 'z'].map((id) => tx.put(USER, id, bytes(id), [shared('group', 'd-all'), unique('email', 'd-same')])),
         );
         assert.deepEqual(outcomes.map((outcome) => outcome.status), ['fulfilled', 'rejected', 'rejected']);
-        for (const outcome of outcomes.slice(1)) assert.ok((outcome as PromiseRejectedResult).reason instanceof UniqueIndexViolation);
+        for (const outcome of outcomes.slice(1)) {
+          const reason: unknown = (outcome as PromiseRejectedResult).reason;
+          assert.ok(reason instanceof UniqueIndexViolation, `expected UniqueIndexViolation, got ${String(reason)}`);
+        }
       });
       await store.read(poolId, async (tx) => {
         assert.deepEqual(await tx.findIds(USER, 'email', 'd-same'), ['x']);
         assert.deepEqual(await tx.findIds(USER, 'group', 'd-all'), ['x']);
       });
       assert.deepEqual((await allChanges(store, poolId)).map((change) => change.id), ['x']);
+    });
+
+    test('an index listed twice in one put is refused and the transaction stays usable', async () => {
+      const poolId = await createPoolWithUsers(store);
+      await store.transaction(poolId, async (tx) => {
+        await assert.rejects(tx.put(USER, 'bob', bytes('bob-v2'), [shared('group', 'd-x'), shared('group', 'd-x')]), UniqueIndexViolation);
+        await tx.put(USER, 'carol', bytes('carol'), []);
+      });
+      await store.read(poolId, async (tx) => {
+        assert.equal((await tx.get(USER, 'bob'))?.payload.toString(), 'bob-v1');
+        assert.deepEqual(await tx.findIds(USER, 'group', 'd-x'), []);
+        assert.notEqual(await tx.get(USER, 'carol'), null);
+      });
     });
 
     test('an exception inside work rolls everything back', async () => {
@@ -336,7 +352,7 @@ for (const backend of storeBackends()) {
       assert.deepEqual(
         changes.map(({ at, ...change }) => {
           assert.equal(typeof at, 'number');
-          assert.ok(at > 0);
+          assert.ok(at > 0, 'change time is set');
           return change;
         }),
         [
@@ -440,7 +456,7 @@ for (const backend of storeBackends()) {
       );
       const rejected = outcomes.filter((outcome) => outcome.status === 'rejected');
       assert.equal(rejected.length, 1);
-      assert.ok(rejected[0]!.reason instanceof PoolAlreadyExists);
+      assert.ok(rejected[0]!.reason instanceof PoolAlreadyExists, `expected PoolAlreadyExists, got ${String(rejected[0]!.reason)}`);
       const winner = (await store.getPool(poolId))!.keyReference;
       assert.deepEqual(await store.read(poolId, async (tx) => (await tx.list(USER, null, 10)).records.map((record) => record.id)), [winner]);
       assert.deepEqual(sequencesOf(await allChanges(store, poolId)), [1]);
@@ -543,7 +559,7 @@ for (const backend of storeBackends()) {
       assert.deepEqual(await store.getPool(poolId), before);
       assert.equal((await allChanges(store, poolId)).length, 2);
       assert.equal(await store.read(poolId, (tx) => tx.get(USER, 'carol')), null);
-      assert.ok(await store.read(poolId, (tx) => tx.get(USER, 'alice')));
+      assert.notEqual(await store.read(poolId, (tx) => tx.get(USER, 'alice')), null);
     });
 
     test('read() returns what work returns and passes its errors through', async () => {
@@ -574,6 +590,25 @@ describe('postgres migrations', () => {
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await dropPostgresSchema(schema);
+    }
+  });
+
+  test('a transaction whose work swallowed a database error is not reported as committed', async () => {
+    const opened = await storeBackends().find((backend) => backend.name === 'postgres')!.open();
+    try {
+      const { store } = opened;
+      const poolId = await createEmptyPool(store);
+      await assert.rejects(
+        store.transaction(poolId, async (tx) => {
+          await tx.put(USER, 'alice', bytes('alice'), []);
+          // A negative LIMIT is an SQL error in PostgreSQL, which aborts the transaction.
+          await tx.list(USER, null, -5).catch(() => undefined);
+        }),
+        /rolled back/,
+      );
+      assert.equal(await store.read(poolId, (tx) => tx.get(USER, 'alice')), null);
+    } finally {
+      await opened.dispose();
     }
   });
 

@@ -11,6 +11,7 @@ import {
   type ListPage,
   type PoolEntry,
   type PoolTransaction,
+  type RouteTarget,
   type Store,
   type StoredRecord,
 } from '../store.ts';
@@ -75,13 +76,14 @@ export class PostgresStore implements Store {
       // Transaction-scoped, so COMMIT or ROLLBACK releases it. A second process blocks here and
       // then finds the first one's migrations already recorded.
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_NAMESPACE, this.schema ?? '']);
-      if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      if (this.schema !== undefined) await this.createSchemaIfMissing(client, this.schema);
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
       const { rows } = await client.query<Row>('SELECT version FROM schema_migrations');
       const applied = new Set(rows.map((row) => Number(row.version)));
-      // DDL is transactional in PostgreSQL: a failing migration leaves nothing half-applied.
+      // DDL is transactional in PostgreSQL, and all pending migrations share this transaction: a
+      // failing one leaves the schema exactly as it was.
       for (const migration of loadMigrations('postgres')) {
         if (applied.has(migration.version)) continue;
         await client.query(migration.sql);
@@ -131,7 +133,7 @@ export class PostgresStore implements Store {
       // row lock) and makes later ones fail with PoolMissing, so the deletes below see every
       // committed record and nothing can be added behind them.
       const deleted = await client.query('DELETE FROM pools WHERE pool_id = $1', [poolId]);
-      for (const table of ['records', 'record_indexes', 'change_log']) {
+      for (const table of ['records', 'record_indexes', 'change_log', 'routes', 'local_state']) {
         await client.query(`DELETE FROM ${table} WHERE pool_id = $1`, [poolId]);
       }
       return (deleted.rowCount ?? 0) > 0;
@@ -144,7 +146,7 @@ export class PostgresStore implements Store {
       // transaction, reads included, as SQLite's single writer does; otherwise two concurrent
       // read-modify-write transactions under READ COMMITTED could both read the old value.
       // NO KEY UPDATE is the lock the later `UPDATE pools SET last_sequence` takes anyway.
-      const locked = await client.query('SELECT 1 FROM pools WHERE pool_id = $1', [poolId]);
+      const locked = await client.query('SELECT 1 FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE', [poolId]);
       if (locked.rowCount === 0) throw new PoolMissing(poolId);
       return runWork(new PostgresTransaction(client, poolId, true), work);
     });
@@ -159,12 +161,39 @@ export class PostgresStore implements Store {
     }
   }
 
+  async findRoute(name: string, value: string): Promise<RouteTarget | null> {
+    const { rows } = await this.pool.query<Row>('SELECT pool_id, kind, id FROM routes WHERE name = $1 AND value = $2', [name, value]);
+    return rows[0] ? { poolId: String(rows[0].pool_id), kind: String(rows[0].kind), id: String(rows[0].id) } : null;
+  }
+
+  async getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null> {
+    const { rows } = await this.pool.query<Row>('SELECT payload FROM local_state WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
+    return rows[0] ? Buffer.from(rows[0].payload as Uint8Array) : null;
+  }
+
+  async putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
+      [poolId, kind, id, payload, Date.now()],
+    );
+  }
+
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
     const { rows } = await this.pool.query<Row>(
       'SELECT * FROM change_log WHERE pool_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3',
       [poolId, afterSequence, limit],
     );
     return rows.map(toChangeEntry);
+  }
+
+  /**
+   * Looked up first because CREATE SCHEMA IF NOT EXISTS demands the CREATE privilege on the database
+   * even when the schema exists, which a deployment's runtime role may rightly lack.
+   */
+  private async createSchemaIfMissing(client: pg.PoolClient, schema: string): Promise<void> {
+    const existing = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (existing.rowCount === 0) await client.query(`CREATE SCHEMA ${schema}`);
   }
 
   /**
@@ -181,15 +210,20 @@ export class PostgresStore implements Store {
       try {
         result = await body(client);
       } catch (error) {
-        // The caller needs the original error, not a secondary one from a broken connection.
-        await client.query('ROLLBACK').then(
-          () => (reusable = true),
-          () => undefined,
-        );
+        try {
+          await client.query('ROLLBACK');
+          reusable = true;
+        } catch {
+          // The connection is broken and will be destroyed; the caller needs the original error.
+        }
         throw error;
       }
-      await client.query('COMMIT');
+      const commit = await client.query('COMMIT');
       reusable = true;
+      // COMMIT of a transaction that an earlier statement aborted is answered with ROLLBACK, not
+      // an error: if `work` swallowed a database error, its writes are gone and the caller must
+      // not be told they were saved.
+      if (commit.command === 'ROLLBACK') throw new Error('transaction was aborted by an earlier error and rolled back');
       return result;
     } finally {
       client.release(!reusable);
@@ -272,16 +306,14 @@ class PostgresTransaction implements PoolTransaction {
   put(kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
     return this.serial(async () => {
       this.assertWritable();
-      // Checked before anything is written so that a caller who catches the violation still has a
-      // usable transaction in which this put changed nothing, as on SQLite. (Letting the INSERT
-      // fail would abort the whole PostgreSQL transaction; a savepoint per put would avoid that
-      // but costs a subtransaction each, which bulk imports would pay thousands of times.) The
-      // check cannot race: every writer of this pool holds its row lock.
-      for (const index of indexes) {
-        if (index.unique && (await this.uniqueIndexTaken(kind, id, index))) throw new UniqueIndexViolation(kind, index.name);
-      }
+      await this.assertIndexesFree(kind, id, indexes);
       await this.rows('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
+      await this.rows('DELETE FROM routes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
       for (const index of indexes) {
+        if (index.route) {
+          await this.rows('INSERT INTO routes (name, value, pool_id, kind, id) VALUES ($1, $2, $3, $4, $5)', [index.name, index.digest, this.poolId, kind, id]);
+          continue;
+        }
         try {
           await this.rows('INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES ($1, $2, $3, $4, $5, $6)', [
             this.poolId,
@@ -292,8 +324,8 @@ class PostgresTransaction implements PoolTransaction {
             index.unique,
           ]);
         } catch (error) {
-          // Only reachable when the same name+digest is listed twice in `indexes`; SQLite reports
-          // that as a violation too.
+          // assertIndexesFree should make this unreachable; kept so that a conflict it missed still
+          // surfaces as the typed error (though the transaction is then aborted).
           if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new UniqueIndexViolation(kind, index.name);
           throw error;
         }
@@ -317,6 +349,7 @@ class PostgresTransaction implements PoolTransaction {
       ]);
       if (removed.rowCount === 0) return false;
       await this.rows('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
+      await this.rows('DELETE FROM routes WHERE pool_id = $1 AND kind = $2 AND id = $3', [this.poolId, kind, id]);
       await this.appendChange(kind, id, 'delete', null, []);
       return true;
     });
@@ -360,14 +393,37 @@ class PostgresTransaction implements PoolTransaction {
     return (await this.client.query<Row>(sql, params)).rows;
   }
 
-  /** Whether another record of `kind` already holds this unique name+digest (the partial unique index's rule). */
-  private async uniqueIndexTaken(kind: string, id: string, index: IndexEntry): Promise<boolean> {
-    const rows = await this.rows(
-      `SELECT 1 FROM record_indexes
-       WHERE pool_id = $1 AND kind = $2 AND name = $3 AND digest = $4 AND is_unique AND id <> $5 LIMIT 1`,
-      [this.poolId, kind, index.name, index.digest, id],
-    );
-    return rows.length > 0;
+  /**
+   * Throws UniqueIndexViolation where the insert of `indexes` would, but before anything is
+   * written: a failed statement aborts the whole PostgreSQL transaction, whereas a caller who catches
+   * the violation must keep a usable transaction in which this put changed nothing, as on SQLite. (A
+   * savepoint per put would also do, but costs a subtransaction each, which bulk imports would pay
+   * thousands of times.) The check cannot race: every writer of this pool holds its row lock.
+   */
+  private async assertIndexesFree(kind: string, id: string, indexes: IndexEntry[]): Promise<void> {
+    const listed = new Set<string>();
+    for (const index of indexes) {
+      // The same name+digest twice would collide with itself on the primary key.
+      const key = JSON.stringify([index.name, index.digest]);
+      if (listed.has(key)) throw new UniqueIndexViolation(kind, index.name);
+      listed.add(key);
+      if (index.route) {
+        // Routes are region-wide, so the check is not covered by this pool's row lock; the insert's
+        // primary key still refuses a race, at the cost of aborting the transaction.
+        const routed = await this.rows('SELECT pool_id, kind, id FROM routes WHERE name = $1 AND value = $2', [index.name, index.digest]);
+        const holder = routed[0];
+        if (holder && !(holder.pool_id === this.poolId && holder.kind === kind && holder.id === id)) throw new UniqueIndexViolation(kind, index.name);
+        continue;
+      }
+      if (!index.unique) continue;
+      // The partial unique index's rule: no other record of this kind holds the name+digest as unique.
+      const taken = await this.rows(
+        `SELECT 1 FROM record_indexes
+         WHERE pool_id = $1 AND kind = $2 AND name = $3 AND digest = $4 AND is_unique AND id <> $5 LIMIT 1`,
+        [this.poolId, kind, index.name, index.digest, id],
+      );
+      if (taken.length > 0) throw new UniqueIndexViolation(kind, index.name);
+    }
   }
 
   /**

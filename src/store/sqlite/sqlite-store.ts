@@ -10,6 +10,7 @@ import {
   type ListPage,
   type PoolEntry,
   type PoolTransaction,
+  type RouteTarget,
   type Store,
   type StoredRecord,
 } from '../store.ts';
@@ -95,7 +96,7 @@ export class SqliteStore implements Store {
   async deletePool(poolId: string): Promise<boolean> {
     return this.exclusive(async () =>
       this.writer.transaction(() => {
-        for (const table of ['records', 'record_indexes', 'change_log']) {
+        for (const table of ['records', 'record_indexes', 'change_log', 'routes', 'local_state']) {
           this.writer.prepare(`DELETE FROM ${table} WHERE pool_id = ?`).run(poolId);
         }
         return this.writer.prepare('DELETE FROM pools WHERE pool_id = ?').run(poolId).changes > 0;
@@ -120,6 +121,27 @@ export class SqliteStore implements Store {
 
   async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
     return work(new SqliteTransaction(this.reader, poolId, false));
+  }
+
+  async findRoute(name: string, value: string): Promise<RouteTarget | null> {
+    const row = this.reader.prepare('SELECT pool_id, kind, id FROM routes WHERE name = ? AND value = ?').get(name, value) as Row | undefined;
+    return row ? { poolId: String(row.pool_id), kind: String(row.kind), id: String(row.id) } : null;
+  }
+
+  async getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null> {
+    const row = this.reader.prepare('SELECT payload FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').get(poolId, kind, id) as Row | undefined;
+    return row ? Buffer.from(row.payload as Uint8Array) : null;
+  }
+
+  async putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void> {
+    await this.exclusive(async () => {
+      this.writer
+        .prepare(
+          `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
+        )
+        .run(poolId, kind, id, payload, Date.now());
+    });
   }
 
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
@@ -217,9 +239,12 @@ class SqliteTransaction implements PoolTransaction {
       const insertIndex = this.db.prepare(
         'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
       );
+      this.db.prepare('DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      const insertRoute = this.db.prepare('INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?)');
       for (const index of indexes) {
         try {
-          insertIndex.run(this.poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
+          if (index.route) insertRoute.run(index.name, index.digest, this.poolId, kind, id);
+          else insertIndex.run(this.poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
         } catch (error) {
           if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
             throw new UniqueIndexViolation(kind, index.name);
@@ -239,6 +264,7 @@ class SqliteTransaction implements PoolTransaction {
     const removed = this.db.prepare('DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
     if (!removed) return false;
     this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    this.db.prepare('DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
     this.appendChange(kind, id, 'delete', null, []);
     return true;
   }

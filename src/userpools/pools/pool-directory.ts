@@ -1,3 +1,4 @@
+import { generateSigningKeys, SIGNING_KEY_KIND } from '../../auth/tokens/signing-keys.ts';
 import { PoolMissing } from '../../store/store.ts';
 import { InvalidParameterException, ResourceNotFoundException } from '../errors.ts';
 import { newUserPoolId } from '../shared/identifiers.ts';
@@ -35,7 +36,11 @@ export async function createPool(services: UserPoolServices, pool: NewPool): Pro
     usernameCaseSensitive: pool.usernameCaseSensitive ?? false,
     settings: pool.settings,
   };
-  await services.vault.createPool(record.id, services.serviceKey, (records) => records.put(POOL_RECORD_KIND, record.id, record));
+  const signingKeys = await generateSigningKeys(now);
+  await services.vault.createPool(record.id, services.serviceKey, async (records) => {
+    await records.put(POOL_RECORD_KIND, record.id, record);
+    for (const key of signingKeys) await records.put(SIGNING_KEY_KIND, key.kid, key);
+  });
   return record;
 }
 

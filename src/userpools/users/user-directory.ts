@@ -1,5 +1,6 @@
 import type { EncryptedRecords, LookupKey } from '../../crypto/encrypted-records.ts';
 import { UniqueIndexViolation } from '../../store/store.ts';
+import { removeUserMemberships } from '../groups/group-memberships.ts';
 import { AliasExistsException, UsernameExistsException, UserNotFoundException } from '../errors.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import { USER_RECORD_KIND, type UserRecord } from './user-record.ts';
@@ -99,6 +100,8 @@ export async function requireUser(records: EncryptedRecords, pool: UserPoolRecor
   return user;
 }
 
+/** Deletes the user with everything that hangs off it (group memberships), in the caller's transaction. */
 export async function deleteUser(records: EncryptedRecords, user: UserRecord): Promise<void> {
+  await removeUserMemberships(records, user.id);
   await records.delete(USER_RECORD_KIND, user.id);
 }

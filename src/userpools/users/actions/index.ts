@@ -8,6 +8,7 @@ import { adminEnableUser } from './admin-enable-user.ts';
 import { adminGetUser } from './admin-get-user.ts';
 import { adminSetUserPassword } from './admin-set-user-password.ts';
 import { adminUpdateUserAttributes } from './admin-update-user-attributes.ts';
+import { listUsers } from './list-users.ts';
 
 export const userActions: Array<AwsJsonAction<UserPoolServices>> = [
   adminCreateUser,
@@ -18,4 +19,5 @@ export const userActions: Array<AwsJsonAction<UserPoolServices>> = [
   adminSetUserPassword,
   adminEnableUser,
   adminDisableUser,
+  listUsers,
 ];

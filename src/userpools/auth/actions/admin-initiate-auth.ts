@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { defineAction } from '../../../wire/aws-json-action.ts';
+import { withPool } from '../../pools/pool-directory.ts';
+import type { UserPoolServices } from '../../services.ts';
+import { clientIdShape, clientMetadataShape, userPoolIdShape } from '../../shared/input-shapes.ts';
+import { openClient } from '../client-access.ts';
+import { initiateAuth } from '../initiate-auth.ts';
+import { authParametersShape } from './initiate-auth.ts';
+
+export const adminInitiateAuth = defineAction({
+  name: 'AdminInitiateAuth',
+  authorization: 'iam',
+  input: z.object({
+    UserPoolId: userPoolIdShape,
+    ClientId: clientIdShape,
+    AuthFlow: z.string().min(1).max(64),
+    AuthParameters: authParametersShape.optional(),
+    ClientMetadata: clientMetadataShape,
+    Session: z.string().max(2048).optional(),
+  }),
+  async handle(input, services: UserPoolServices) {
+    const context = await withPool(input.UserPoolId, () => openClient(services, input.ClientId, input.UserPoolId));
+    return initiateAuth(services, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: true });
+  },
+});

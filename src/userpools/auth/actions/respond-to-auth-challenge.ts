@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { defineAction } from '../../../wire/aws-json-action.ts';
+import type { UserPoolServices } from '../../services.ts';
+import { clientIdShape, clientMetadataShape } from '../../shared/input-shapes.ts';
+import { openClient } from '../client-access.ts';
+import { respondToChallenge } from '../respond-to-challenge.ts';
+
+export const challengeShape = {
+  ChallengeName: z.string().min(1).max(64),
+  ChallengeResponses: z.record(z.string().max(256), z.string().max(8192)).optional(),
+  Session: z.string().min(20).max(4096).optional(),
+  ClientMetadata: clientMetadataShape,
+};
+
+export const respondToAuthChallenge = defineAction({
+  name: 'RespondToAuthChallenge',
+  authorization: 'public',
+  input: z.object({ ClientId: clientIdShape, ...challengeShape }),
+  async handle(input, services: UserPoolServices) {
+    const context = await openClient(services, input.ClientId);
+    return respondToChallenge(services, context, { challenge: input.ChallengeName, responses: input.ChallengeResponses ?? {}, session: input.Session });
+  },
+});

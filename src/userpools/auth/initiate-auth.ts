@@ -1,0 +1,54 @@
+import { InvalidParameterException } from '../errors.ts';
+import type { UserPoolServices } from '../services.ts';
+import { findUser } from '../users/user-directory.ts';
+import { requireAuthFlow, type AuthFlow } from './auth-flow-policy.ts';
+import { checkSecretHash, type ClientContext } from './client-access.ts';
+import { refreshTokens } from './refresh.ts';
+import { checkUserPassword, completeSignIn, type AuthResponse } from './sign-in.ts';
+import { startSrpSignIn } from './srp-sign-in.ts';
+
+/** Flows each entry point accepts: the public API never takes admin flows and vice versa. */
+const PUBLIC_FLOWS: readonly AuthFlow[] = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+const ADMIN_FLOWS: readonly AuthFlow[] = ['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
+
+/** InitiateAuth and AdminInitiateAuth: one implementation, the entry point decides which flows. */
+export async function initiateAuth(
+  services: UserPoolServices,
+  context: ClientContext,
+  request: { flow: string; parameters: Record<string, string>; admin: boolean },
+): Promise<AuthResponse> {
+  const flows = request.admin ? ADMIN_FLOWS : PUBLIC_FLOWS;
+  if (!(flows as string[]).includes(request.flow)) {
+    throw new InvalidParameterException(`Initiate Auth method not supported: ${request.flow}.`);
+  }
+  const flow = request.flow as AuthFlow;
+  const { pool, client } = context;
+  requireAuthFlow(client, flow);
+  const parameters = request.parameters;
+
+  if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
+    const refreshToken = required(parameters, 'REFRESH_TOKEN');
+    const result = await services.vault.read(pool.id, (records) =>
+      refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME }),
+    );
+    return { AuthenticationResult: result, ChallengeParameters: {} };
+  }
+
+  const username = required(parameters, 'USERNAME');
+  checkSecretHash(client, username, parameters.SECRET_HASH);
+  if (flow === 'USER_SRP_AUTH') {
+    const clientPublic = required(parameters, 'SRP_A');
+    return services.vault.read(pool.id, (records) => startSrpSignIn(services, records, pool, client, { username, clientPublic }));
+  }
+  const password = required(parameters, 'PASSWORD');
+  return services.vault.read(pool.id, async (records) => {
+    const user = await checkUserPassword(services, pool, client, await findUser(records, pool, username), password);
+    return completeSignIn(services, records, client, user);
+  });
+}
+
+export function required(parameters: Record<string, string>, name: string): string {
+  const value = parameters[name];
+  if (!value) throw new InvalidParameterException(`Missing required parameter ${name}`);
+  return value;
+}

@@ -1,0 +1,105 @@
+import { dummyPasswordCheck, verifyPassword } from '../../auth/passwords/password-hash.ts';
+import { isLockedOut, NO_FAILURES, recordFailure } from '../../auth/lockout/lockout-policy.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException } from '../errors.ts';
+import type { AppClientRecord } from '../clients/app-client.ts';
+import type { UserPoolRecord } from '../pools/user-pool.ts';
+import type { UserPoolServices } from '../services.ts';
+import type { UserRecord } from '../users/user-record.ts';
+import { sealChallenge } from './challenge-session.ts';
+import { grantTokens, type AuthenticationResult } from './token-grant.ts';
+
+/** What InitiateAuth and RespondToAuthChallenge answer: tokens, or the next challenge. */
+export interface AuthResponse {
+  AuthenticationResult?: AuthenticationResult;
+  ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
+  Session?: string;
+}
+
+export const INCORRECT_CREDENTIALS = 'Incorrect username or password.';
+
+/**
+ * The answer for a user that does not exist: with PreventUserExistenceErrors ENABLED the same
+ * error as a wrong password (and, by the callers, the same Argon2 cost), else Cognito's
+ * UserNotFoundException.
+ */
+export function unknownUserError(client: AppClientRecord): Error {
+  return client.settings.PreventUserExistenceErrors === 'ENABLED'
+    ? new NotAuthorizedException(INCORRECT_CREDENTIALS)
+    : new UserNotFoundException('User does not exist.');
+}
+
+/** Refuses a locked-out user before any password check (so a locked account leaks no timing). */
+export async function guardLockout(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
+  const state = await services.lockouts.get(poolId, user.id);
+  if (isLockedOut(state, services.now())) throw new NotAuthorizedException('Password attempts exceeded');
+}
+
+export async function noteFailedAttempt(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
+  const state = await services.lockouts.get(poolId, user.id);
+  await services.lockouts.set(poolId, user.id, recordFailure(state, services.now()));
+}
+
+export async function clearFailedAttempts(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
+  const state = await services.lockouts.get(poolId, user.id);
+  if (state.failures > 0) await services.lockouts.set(poolId, user.id, NO_FAILURES);
+}
+
+/**
+ * Checks a password for a user found (or not) by `Username`: unknown users cost one dummy Argon2
+ * verification, wrong passwords count toward lockout, the right one clears the count.
+ */
+export async function checkUserPassword(
+  services: UserPoolServices,
+  pool: UserPoolRecord,
+  client: AppClientRecord,
+  user: UserRecord | null,
+  password: string,
+): Promise<UserRecord> {
+  if (!user) {
+    await dummyPasswordCheck(password);
+    throw unknownUserError(client);
+  }
+  await guardLockout(services, pool.id, user);
+  const valid = user.password ? await verifyPassword(user.password.hash, password) : (await dummyPasswordCheck(password), false);
+  if (!valid) {
+    await noteFailedAttempt(services, pool.id, user);
+    throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
+  }
+  await clearFailedAttempts(services, pool.id, user);
+  return user;
+}
+
+/**
+ * After the password (or SRP proof) is right: Cognito's order of user-state checks, then either
+ * the NEW_PASSWORD_REQUIRED challenge or tokens.
+ */
+export async function completeSignIn(
+  services: UserPoolServices,
+  records: EncryptedRecords,
+  client: AppClientRecord,
+  user: UserRecord,
+): Promise<AuthResponse> {
+  const now = services.now();
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
+  if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
+  if (user.status === 'FORCE_CHANGE_PASSWORD' || user.password?.temporary) {
+    if (user.password?.expiresAt !== undefined && user.password.expiresAt <= now) {
+      throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
+    }
+    const { sub: _sub, ...attributes } = { sub: user.sub, ...user.attributes };
+    return {
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: '[]', userAttributes: JSON.stringify(attributes) },
+      Session: sealChallenge(records, {
+        challenge: 'NEW_PASSWORD_REQUIRED',
+        clientId: client.id,
+        userId: user.id,
+        expiresAt: now + client.settings.AuthSessionValidity * 60_000,
+      }),
+    };
+  }
+  return { AuthenticationResult: await grantTokens(services, records, { client, user }), ChallengeParameters: {} };
+}

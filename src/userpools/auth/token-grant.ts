@@ -1,0 +1,75 @@
+import { issueTokens } from '../../auth/tokens/token-issuer.ts';
+import { newSessionId } from '../../auth/sessions/session-ids.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { tokenLifetimes, type AppClientRecord } from '../clients/app-client.ts';
+import { groupsOfUser } from '../groups/group-memberships.ts';
+import type { UserPoolServices } from '../services.ts';
+import type { UserRecord } from '../users/user-record.ts';
+
+/** The scope of tokens from the Cognito API's sign-in flows (COGNITO-FACTS "Tokens"). */
+export const API_SIGN_IN_SCOPE = 'aws.cognito.signin.user.admin';
+
+/** What a refresh token holds, sealed under the pool's token key (docs/SECURITY.md). */
+export interface RefreshTokenContent {
+  userId: string;
+  clientId: string;
+  sessionId: string;
+  authTime: number;
+  scope: string;
+  expiresAt: number;
+}
+
+const REFRESH_PURPOSE = 'refresh';
+
+export interface AuthenticationResult {
+  AccessToken: string;
+  IdToken: string;
+  RefreshToken?: string;
+  ExpiresIn: number;
+  TokenType: 'Bearer';
+}
+
+export function issuerOf(services: UserPoolServices, poolId: string): string {
+  return `${services.publicUrl}/${poolId}`;
+}
+
+/**
+ * Signs ID and access tokens for a user and, for a new sign-in, a refresh token that starts a
+ * session. A refresh reuses the session (its origin_jti and auth_time) and returns no new
+ * refresh token, as Cognito does without refresh-token rotation.
+ */
+export async function grantTokens(
+  services: UserPoolServices,
+  records: EncryptedRecords,
+  input: { client: AppClientRecord; user: UserRecord; session?: RefreshTokenContent; scope?: string; nonce?: string },
+): Promise<AuthenticationResult> {
+  const now = services.now();
+  const lifetimes = tokenLifetimes(input.client);
+  const sessionId = input.session?.sessionId ?? newSessionId(now);
+  const authTime = input.session?.authTime ?? Math.floor(now / 1000);
+  const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
+  const signingKeys = await services.signingKeys.keysFor(records.poolId);
+  const tokens = await issueTokens(signingKeys, {
+    issuer: issuerOf(services, records.poolId),
+    clientId: input.client.id,
+    user: { sub: input.user.sub, username: input.user.username, attributes: input.user.attributes, groups: await groupsOfUser(records, input.user.id) },
+    authTime,
+    originJti: sessionId,
+    scope,
+    idTokenSeconds: lifetimes.id,
+    accessTokenSeconds: lifetimes.access,
+    nonce: input.nonce,
+    now,
+  });
+  const result: AuthenticationResult = { AccessToken: tokens.accessToken, IdToken: tokens.idToken, ExpiresIn: lifetimes.access, TokenType: 'Bearer' };
+  if (!input.session) {
+    const content: RefreshTokenContent = { userId: input.user.id, clientId: input.client.id, sessionId, authTime, scope, expiresAt: now + lifetimes.refresh * 1000 };
+    result.RefreshToken = records.sealToken(REFRESH_PURPOSE, content);
+  }
+  return result;
+}
+
+/** Opens a refresh token of this pool; null when it is not one (tampered, other pool, garbage). */
+export function openRefreshToken(records: EncryptedRecords, token: string): RefreshTokenContent | null {
+  return records.openToken<RefreshTokenContent>(REFRESH_PURPOSE, token);
+}

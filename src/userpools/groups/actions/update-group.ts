@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineAction } from '../../../wire/aws-json-action.ts';
+import type { UserPoolServices } from '../../services.ts';
+import { groupNameShape, userPoolIdShape } from '../../shared/input-shapes.ts';
+import { updateGroup as update } from '../group-changes.ts';
+import { toGroupType } from '../group-view.ts';
+import { descriptionShape, precedenceShape, roleArnShape } from './group-shapes.ts';
+
+export const updateGroup = defineAction({
+  name: 'UpdateGroup',
+  authorization: 'iam',
+  input: z.object({
+    GroupName: groupNameShape,
+    UserPoolId: userPoolIdShape,
+    Description: descriptionShape.optional(),
+    RoleArn: roleArnShape.optional(),
+    Precedence: precedenceShape.optional(),
+  }),
+  async handle(input, services: UserPoolServices) {
+    const group = await update(services, input.UserPoolId, input.GroupName, {
+      description: input.Description,
+      roleArn: input.RoleArn,
+      precedence: input.Precedence,
+    });
+    return { Group: toGroupType(input.UserPoolId, group) };
+  },
+});
