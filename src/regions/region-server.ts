@@ -31,7 +31,12 @@ export interface RunningRegion {
  * Composition root of one region: store, keys, domain services and every protocol on one port.
  * The only place that knows how the pieces fit; everything below it receives what it needs.
  */
-export async function startRegion(settings: RegionSettings): Promise<RunningRegion> {
+export interface RegionHooks {
+  /** The clock of every domain decision (expiries, lockout); tests drive it instead of waiting. */
+  now?: () => number;
+}
+
+export async function startRegion(settings: RegionSettings, hooks: RegionHooks = {}): Promise<RunningRegion> {
   const store = await createStore({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, region: settings.region });
   const serviceKey = new ServiceKeyProvider(loadRootKey(settings.dataDir));
   const keyCache = new DataKeyCache(
@@ -68,7 +73,7 @@ export async function startRegion(settings: RegionSettings): Promise<RunningRegi
     lockouts: new LockoutStore(vault),
     serviceKey,
     messages: outbox,
-    now: Date.now,
+    now: hooks.now ?? Date.now,
   };
   registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
   registerHealthRoutes(app, { region: settings.region, store });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { parseRegionSettings, type RegionSettingsInput } from '../../src/config/settings.ts';
-import { startRegion, type RunningRegion } from '../../src/regions/region-server.ts';
+import { startRegion, type RegionHooks, type RunningRegion } from '../../src/regions/region-server.ts';
 
 export const TEST_ADMIN = { accessKeyId: 'AKIATESTADMIN0000001', secretAccessKey: 'test-admin-secret-key-0123456789abcdef' };
 
@@ -22,7 +22,7 @@ export interface TestRegion {
  * Starts a region in this process on a free loopback port, with its own temporary data directory
  * (or the given database URL), for protocol tests that drive it over HTTP with the real SDK.
  */
-export async function startTestRegion(overrides: Partial<RegionSettingsInput> = {}): Promise<TestRegion> {
+export async function startTestRegion(overrides: Partial<RegionSettingsInput> = {}, hooks: RegionHooks = {}): Promise<TestRegion> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-test-'));
   const region = await startRegion(
     parseRegionSettings({
@@ -34,6 +34,7 @@ export async function startTestRegion(overrides: Partial<RegionSettingsInput> = 
       logLevel: 'silent',
       ...overrides,
     }),
+    hooks,
   );
   const clients: CognitoIdentityProviderClient[] = [];
   const cognitoWith = (credentials: { accessKeyId: string; secretAccessKey: string }) => {
@@ -70,4 +71,15 @@ export async function postAwsJson(url: string, target: string, body: string, hea
     json = null;
   }
   return { status: response.status, json, text };
+}
+
+/** A clock tests move by hand, so nothing depends on how fast the machine is. */
+export class TestClock {
+  constructor(private current = Date.now()) {}
+
+  readonly now = (): number => this.current;
+
+  advance(milliseconds: number): void {
+    this.current += milliseconds;
+  }
 }

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  AdminCreateUserCommand,
+  AdminInitiateAuthCommand,
+  AdminSetUserPasswordCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  AdminDisableUserCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
+
+describe('password sign-in, challenges and refresh over the Cognito API', () => {
+  let region: TestRegion;
+  before(async () => {
+    region = await startTestRegion();
+  });
+  after(async () => {
+    await region.stop();
+  });
+
+  async function poolWithUser(options: { secret?: boolean; prevent?: 'ENABLED' | 'LEGACY' } = {}) {
+    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'sign-in', Schema: [{ Name: 'tier', AttributeDataType: 'String' }] }))).UserPool!.Id!;
+    const client = (
+      await region.cognito.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'app',
+          GenerateSecret: options.secret,
+          PreventUserExistenceErrors: options.prevent,
+          ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_USER_SRP_AUTH'],
+        }),
+      )
+    ).UserPoolClient!;
+    await region.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'alice',
+        MessageAction: 'SUPPRESS',
+        TemporaryPassword: 'Temp-Passw0rd!',
+        UserAttributes: [{ Name: 'email', Value: 'alice@example.com' }, { Name: 'email_verified', Value: 'true' }, { Name: 'custom:tier', Value: 'gold' }],
+      }),
+    );
+    return { poolId, clientId: client.ClientId!, secret: client.ClientSecret };
+  }
+
+  test('USER_PASSWORD_AUTH: NEW_PASSWORD_REQUIRED, then tokens that verify against the JWKS, then refresh', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const first = await region.cognito.send(
+      new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Temp-Passw0rd!' } }),
+    );
+    assert.equal(first.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    assert.ok(first.Session);
+    const answered = await region.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: first.Session,
+        ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'New-Passw0rd!' },
+      }),
+    );
+    const tokens = answered.AuthenticationResult!;
+    assert.ok(tokens.AccessToken && tokens.IdToken && tokens.RefreshToken);
+    assert.equal(tokens.TokenType, 'Bearer');
+    assert.equal(tokens.ExpiresIn, 3600);
+
+    const issuer = `${region.url}/${poolId}`;
+    const jwks = createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
+    const id = (await jwtVerify(tokens.IdToken!, jwks, { issuer, audience: clientId })).payload;
+    assert.equal(id.token_use, 'id');
+    assert.equal(id['cognito:username'], 'alice');
+    assert.equal(id.email, 'alice@example.com');
+    assert.equal(id.email_verified, true);
+    assert.equal(id['custom:tier'], 'gold');
+    const access = (await jwtVerify(tokens.AccessToken!, jwks, { issuer })).payload;
+    assert.equal(access.token_use, 'access');
+    assert.equal(access.client_id, clientId);
+    assert.equal(access.scope, 'aws.cognito.signin.user.admin');
+    assert.equal(access.username, 'alice');
+    assert.equal(access.origin_jti, id.origin_jti);
+
+    const refreshed = await region.cognito.send(
+      new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken! } }),
+    );
+    assert.ok(refreshed.AuthenticationResult?.AccessToken);
+    assert.equal(refreshed.AuthenticationResult?.RefreshToken, undefined);
+    const refreshedAccess = (await jwtVerify(refreshed.AuthenticationResult!.AccessToken!, jwks, { issuer })).payload;
+    assert.equal(refreshedAccess.origin_jti, access.origin_jti);
+
+    const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    assert.equal(discovery.issuer, issuer);
+  });
+
+  test('wrong password, unknown user (LEGACY and ENABLED), disabled user, flows not allowed', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    const signIn = (username: string, password: string, client = clientId) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: username, PASSWORD: password } }));
+    await assert.rejects(signIn('alice', 'Wrong-Passw0rd!'), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+    await assert.rejects(signIn('nobody', 'Wrong-Passw0rd!'), { name: 'UserNotFoundException' });
+    const ok = await signIn('alice', 'Right-Passw0rd!');
+    assert.ok(ok.AuthenticationResult?.IdToken);
+    const byEmail = await signIn('ALICE', 'Right-Passw0rd!');
+    assert.ok(byEmail.AuthenticationResult?.IdToken);
+
+    const enabled = await poolWithUser({ prevent: 'ENABLED' });
+    await assert.rejects(signIn('nobody', 'Wrong-Passw0rd!', enabled.clientId), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+
+    await region.cognito.send(new AdminDisableUserCommand({ UserPoolId: poolId, Username: 'alice' }));
+    await assert.rejects(signIn('alice', 'Right-Passw0rd!'), { name: 'NotAuthorizedException', message: 'User is disabled.' });
+    await assert.rejects(
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'x' } })),
+      { name: 'InvalidParameterException' },
+    );
+    await assert.rejects(
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: 'unknownclient0000000000000', AuthParameters: { USERNAME: 'a', PASSWORD: 'b' } })),
+      { name: 'ResourceNotFoundException' },
+    );
+  });
+
+  test('SECRET_HASH is required and checked for clients with a secret; AdminInitiateAuth signs in', async () => {
+    const { poolId, clientId, secret } = await poolWithUser({ secret: true });
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    const { createHmac } = await import('node:crypto');
+    const hash = createHmac('sha256', secret!).update('alice' + clientId).digest('base64');
+    const params = { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' };
+    await assert.rejects(region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: params })), {
+      name: 'NotAuthorizedException',
+    });
+    await assert.rejects(
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { ...params, SECRET_HASH: 'AAAA' } })),
+      { name: 'NotAuthorizedException' },
+    );
+    const ok = await region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { ...params, SECRET_HASH: hash } }));
+    assert.ok(ok.AuthenticationResult?.AccessToken);
+    const admin = await region.cognito.send(
+      new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { ...params, SECRET_HASH: hash } }),
+    );
+    assert.ok(admin.AuthenticationResult?.IdToken);
+  });
+
+  test('five failures lock the user out, even for the right password, for a doubling time', async () => {
+    const clock = new TestClock();
+    const frozen = await startTestRegion({}, { now: clock.now });
+    after(() => frozen.stop());
+    const saved = region;
+    region = frozen;
+    const { poolId, clientId } = await poolWithUser();
+    region = saved;
+    const cognito = frozen.cognito;
+    await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    const signIn = (password: string) =>
+      cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    for (let i = 0; i < 5; i += 1) await assert.rejects(signIn('Wrong-Passw0rd!'), { message: 'Incorrect username or password.' });
+    await assert.rejects(signIn('Right-Passw0rd!'), { name: 'NotAuthorizedException', message: 'Password attempts exceeded' });
+    clock.advance(1_001);
+    await assert.rejects(signIn('Wrong-Passw0rd!'), { message: 'Incorrect username or password.' });
+    clock.advance(1_001);
+    await assert.rejects(signIn('Right-Passw0rd!'), { message: 'Password attempts exceeded' }, 'the sixth failure locks for two seconds');
+    clock.advance(1_000);
+    assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken, 'after the lockout the right password works');
+    await assert.rejects(signIn('Wrong-Passw0rd!'), { message: 'Incorrect username or password.' }, 'success reset the count');
+  });
+});
