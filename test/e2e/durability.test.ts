@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { after, describe, test } from 'node:test';
+import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -10,6 +12,8 @@ import {
   DescribeUserPoolCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startRegionProcess, type RegionProcess, type RegionProcessOptions } from '../support/region-process.ts';
 import { dropPostgresSchema, postgresTestUrl, uniquePostgresSchema } from '../support/stores.ts';
 
@@ -78,7 +82,8 @@ function createUser(cognito: CognitoIdentityProviderClient, poolId: string, user
 
 /**
  * Creates users one at a time; after the N-th acknowledgement sends one more and SIGKILLs the
- * process without waiting for its answer (it may or may not have been committed: not counted).
+ * process once that request has been handed to the socket, without waiting for its answer (it may
+ * or may not have been committed: not counted).
  */
 async function createUsersSequentiallyThenKill(region: RegionProcess, poolId: string): Promise<WriteRun> {
   const run: WriteRun = { acknowledged: [], errorsBeforeKill: [] };
@@ -92,9 +97,7 @@ async function createUsersSequentiallyThenKill(region: RegionProcess, poolId: st
       break;
     }
   }
-  const inFlight = createUser(region.cognito, poolId, `sequential-unacknowledged`).catch(() => undefined);
-  await region.kill9();
-  await inFlight;
+  await postSignedThenKill(region, 'AdminCreateUser', { UserPoolId: poolId, Username: 'sequential-unacknowledged', MessageAction: 'SUPPRESS' });
   return run;
 }
 
@@ -123,6 +126,44 @@ async function createUsersConcurrentlyThenKill(region: RegionProcess, poolId: st
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   await killed;
   return run;
+}
+
+/**
+ * Sends one signed Cognito request with node:http and SIGKILLs the process as soon as the request
+ * has been fully written to the socket ('finish'): an event, not a delay, puts the kill while the
+ * server holds the request. The answer, if any, is ignored.
+ */
+async function postSignedThenKill(region: RegionProcess, action: string, input: unknown): Promise<void> {
+  const url = new URL(region.url);
+  const body = Buffer.from(JSON.stringify(input));
+  const signer = new SignatureV4({ credentials: region.credentials, region: region.region, service: 'cognito-idp', sha256: Sha256, uriEscapePath: true });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: url.hostname,
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': String(body.length),
+        'x-amz-target': `AWSCognitoIdentityProviderService.${action}`,
+      },
+      body,
+    }),
+  );
+  const answered = new Promise<void>((resolve) => {
+    const outgoing = request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: signed.headers, agent: false }, (response) => {
+      response.resume();
+      response.on('end', resolve);
+      response.on('error', () => resolve());
+    });
+    outgoing.on('error', () => resolve());
+    outgoing.on('finish', () => void region.kill9());
+    outgoing.end(body);
+  });
+  await answered;
+  await region.kill9();
 }
 
 async function assertUsersPresent(cognito: CognitoIdentityProviderClient, poolId: string, usernames: string[]): Promise<void> {

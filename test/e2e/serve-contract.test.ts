@@ -34,7 +34,7 @@ describe('meridian serve operator contract', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('prints listening, refuses unsigned calls, serves signed ones, exits 0 on SIGTERM, keeps pools across restarts', async () => {
+  test('prints listening, refuses unsigned calls, serves signed ones, exits 0 on SIGTERM, keeps pools across restarts', async (t) => {
     const dataDir = newDataDir();
     const first = await start({ dataDir });
     assert.match(first.output(), new RegExp(`listening.*${first.url.replace(/[.]/g, '\\.')}`));
@@ -53,11 +53,12 @@ describe('meridian serve operator contract', () => {
     const stopping = Date.now();
     assert.equal(await first.stop('SIGTERM'), 0, first.output());
     const elapsed = Date.now() - stopping;
+    t.diagnostic(`exited ${elapsed} ms after SIGTERM`);
     assert.ok(elapsed < PROMPT_EXIT_MS, `SIGTERM took ${elapsed} ms`);
 
     const second = await start({ dataDir });
-    const after = (await second.cognito.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool!;
-    assert.deepEqual(after, before);
+    const restarted = (await second.cognito.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool!;
+    assert.deepEqual(restarted, before);
     assert.equal(await second.stop('SIGTERM'), 0, second.output());
   });
 

@@ -75,9 +75,17 @@ export interface RegionProcess {
 
 /** Children still running, killed if this test process exits without stopping them. */
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
+const killRunning = () => {
   for (const child of running) child.kill('SIGKILL');
-});
+};
+process.on('exit', killRunning);
+// Interrupted (Ctrl-C, a runner stopping this file): kill the children, then die of the same signal.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killRunning();
+    process.kill(process.pid, signal);
+  });
+}
 
 /**
  * Starts `meridian serve` as a real child process (node + bin/meridian.js) on a free loopback
@@ -124,7 +132,7 @@ async function startOnPort(options: RegionProcessOptions, port: number): Promise
   for (const [name, value] of Object.entries(process.env)) {
     // The test runner's own variables and any Meridian setting of the developer's shell would
     // change what the child does; it gets exactly what the test asks for.
-    if (name.startsWith('MERIDIAN_') || name.startsWith('NODE_TEST') || name === 'NODE_OPTIONS') continue;
+    if (name.startsWith('MERIDIAN_') || name.startsWith('NODE_TEST')) continue;
     environment[name] = value;
   }
   const fixedCredentials = options.credentials === 'from-data-dir' ? null : (options.credentials ?? TEST_ADMIN);
@@ -149,9 +157,15 @@ async function startOnPort(options: RegionProcessOptions, port: number): Promise
       running.delete(child);
       resolve({ code, signal });
     });
+    // A process that could not be started never emits 'exit'.
+    child.once('error', (error) => {
+      append(Buffer.from(`\n[spawn error] ${error.message}\n`));
+      if (child.pid === undefined) {
+        running.delete(child);
+        resolve({ code: null, signal: null });
+      }
+    });
   });
-  // A spawn failure (no such executable) is reported through 'exit' as well; keep it from throwing.
-  child.once('error', (error) => append(Buffer.from(`\n[spawn error] ${error.message}\n`)));
 
   const describe = () => `meridian serve (pid ${child.pid}, port ${port}) output:\n${output}`;
   try {

@@ -475,7 +475,7 @@ function deepJson(random: Random): { body: string; note: string } {
     () => '['.repeat(depth) + ']'.repeat(depth),
     () => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth),
     () => `{"PoolName":${'['.repeat(depth)}${']'.repeat(depth)}}`,
-    () => `{"UserPoolId":"us-east-1_abc","Username":${'{"x":'.repeat(depth)}null${'}'.repeat(depth)}}`,
+    () => `{"UserPoolId":${'{"x":'.repeat(depth)}null${'}'.repeat(depth)},"Username":"x"}`,
     () => `{"Unknown":${'['.repeat(depth)}${']'.repeat(depth)}, "PoolName": 7}`,
     // Unbalanced: never closes.
     () => '{"a":'.repeat(depth),
@@ -638,8 +638,8 @@ function generateCases(seed: number, count: number, poolId: string): FuzzCase[] 
           setPath(input, target.path, random.pick(['u', 'é', '😀']).repeat(size / 4));
           cases.push({ ...base, note: `${model.name} ${target.path.join('.')} of ${size / 4} characters`, body: Buffer.from(toJson(input)) });
         } else {
-          const input = { ...model.base(), Padding: 'x'.repeat(100 * 1024), MaxResults: 'not a number' };
-          cases.push({ ...base, note: `${model.name} padded invalid`, body: Buffer.from(toJson(input)) });
+          const { input, note } = invalidInput(model);
+          cases.push({ ...base, note: `${model.name} padded, ${note}`, body: Buffer.from(toJson({ ...input, Padding: 'x'.repeat(100 * 1024) })) });
         }
         break;
       }
@@ -657,7 +657,6 @@ function generateCases(seed: number, count: number, poolId: string): FuzzCase[] 
           'prototype',
           '',
           'Admin',
-          'CreateKey',
           `Action${random.int(1e9)}`,
           'a'.repeat(4000),
         ]);
