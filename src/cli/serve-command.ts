@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseRegionSettings } from '../config/settings.ts';
+import { regionSettingsSchema } from '../config/settings.ts';
 import { startRegion } from '../regions/region-server.ts';
 import { resolveAdminCredentials } from './admin-credentials.ts';
 
@@ -10,6 +10,7 @@ export interface ServeOptions {
   data: string;
   database?: string;
   publicUrl?: string;
+  authDomain?: string;
   accountId?: string;
   logLevel?: string;
 }
@@ -18,18 +19,25 @@ export interface ServeOptions {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.data);
   const credentials = resolveAdminCredentials(dataDir);
-  const settings = parseRegionSettings({
+  const parsed = regionSettingsSchema.safeParse({
     region: options.region,
     port: Number(options.port),
     host: options.host,
     dataDir,
     databaseUrl: options.database ?? process.env.MERIDIAN_DATABASE_URL,
     publicUrl: options.publicUrl,
+    authDomain: options.authDomain ?? process.env.MERIDIAN_AUTH_DOMAIN,
     accountId: options.accountId ?? process.env.MERIDIAN_ACCOUNT_ID,
     adminAccessKeyId: credentials.accessKeyId,
     adminSecretAccessKey: credentials.secretAccessKey,
     logLevel: (options.logLevel ?? process.env.MERIDIAN_LOG_LEVEL ?? 'info') as 'info',
   });
+  if (!parsed.success) {
+    // One line per problem, naming the setting; a stack trace helps no operator here.
+    for (const issue of parsed.error.issues) console.error(`meridian serve: ${issue.path.join('.') || 'settings'}: ${issue.message}`);
+    process.exit(2);
+  }
+  const settings = parsed.data;
   const region = await startRegion(settings);
   if (credentials.generated) {
     console.log(`admin credentials (generated, saved in ${dataDir}/admin-credentials.json):`);

@@ -28,7 +28,7 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
  * wrong, from framing to a bug, leaves as `{"__type", "message"}` with a 4xx (or, for a bug, 500)
  * status: this is the one place wire errors are shaped for these protocols.
  */
-export function registerAwsJsonProtocol(app: FastifyInstance, services: ReadonlyArray<AwsJsonService<any>>, credentials: CredentialLookup): void {
+export function registerAwsJsonProtocol(app: FastifyInstance, services: ReadonlyArray<AwsJsonService<any>>, credentials: CredentialLookup, options: { region?: string } = {}): void {
   const byPrefix = new Map(services.map((service) => [service.targetPrefix, service]));
 
   app.register(async (scope) => {
@@ -69,6 +69,7 @@ export function registerAwsJsonProtocol(app: FastifyInstance, services: Readonly
           { method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body },
           credentials,
           service.signingName,
+          { region: options.region },
         );
       }
 

@@ -35,7 +35,14 @@ const AUTHORIZATION_PATTERN =
  * principal, or throws the error AWS gives: unknown key -> UnrecognizedClientException, any
  * mismatch -> InvalidSignatureException.
  */
-export async function verifySignature(request: SignedRequest, lookup: CredentialLookup, expectedService: string, now = Date.now()): Promise<Principal> {
+export interface VerificationOptions {
+  /** The region this server is: a signature scoped to another region is refused, as AWS does. */
+  region?: string;
+  now?: number;
+}
+
+export async function verifySignature(request: SignedRequest, lookup: CredentialLookup, expectedService: string, options: VerificationOptions = {}): Promise<Principal> {
+  const now = options.now ?? Date.now();
   const authorization = headerValue(request.headers.authorization);
   // AWS answers MissingAuthenticationTokenException here; the operator contract asks for one of
   // the two signature errors, and an unsigned call is an unrecognized client.
@@ -47,6 +54,9 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
   const credential = lookup(accessKeyId!);
   if (!credential) throw new UnrecognizedClientException('The security token included in the request is invalid.');
   if (service !== expectedService) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${expectedService}'.`);
+  if (options.region && region !== options.region) {
+    throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. Expected '${options.region}'.`);
+  }
 
   const amzDate = headerValue(request.headers['x-amz-date']);
   const signingDate = amzDate ? parseAmzDate(amzDate) : null;

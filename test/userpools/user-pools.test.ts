@@ -115,3 +115,19 @@ describe('user pools over the Cognito API', () => {
     await assert.rejects(unknownKey.send(new ListUserPoolsCommand({ MaxResults: 1 })), { name: 'UnrecognizedClientException' });
   });
 });
+
+describe('SigV4 scope', () => {
+  test('a signature scoped to another region is refused', async () => {
+    const { startTestRegion: start } = await import('../support/region.ts');
+    const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+    const { TEST_ADMIN } = await import('../support/region.ts');
+    const region = await start();
+    const elsewhere = new CognitoIdentityProviderClient({ region: 'eu-west-1', endpoint: region.url, credentials: TEST_ADMIN, maxAttempts: 1 });
+    try {
+      await assert.rejects(elsewhere.send(new ListUserPoolsCommand({ MaxResults: 1 })), { name: 'InvalidSignatureException' });
+    } finally {
+      elsewhere.destroy();
+      await region.stop();
+    }
+  });
+});

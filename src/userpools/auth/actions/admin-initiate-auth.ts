@@ -5,7 +5,7 @@ import type { UserPoolServices } from '../../services.ts';
 import { clientIdShape, clientMetadataShape, userPoolIdShape } from '../../shared/input-shapes.ts';
 import { openClient } from '../client-access.ts';
 import { initiateAuth } from '../initiate-auth.ts';
-import { authParametersShape } from './initiate-auth.ts';
+import { authFlowShape, authParametersShape } from './initiate-auth.ts';
 
 export const adminInitiateAuth = defineAction({
   name: 'AdminInitiateAuth',
@@ -13,10 +13,10 @@ export const adminInitiateAuth = defineAction({
   input: z.object({
     UserPoolId: userPoolIdShape,
     ClientId: clientIdShape,
-    AuthFlow: z.string().min(1).max(64),
+    AuthFlow: authFlowShape,
     AuthParameters: authParametersShape.optional(),
     ClientMetadata: clientMetadataShape,
-    Session: z.string().max(2048).optional(),
+    Session: z.string().min(20).max(2048).optional(),
   }),
   async handle(input, services: UserPoolServices) {
     const context = await withPool(input.UserPoolId, () => openClient(services, input.ClientId, input.UserPoolId));

@@ -6,9 +6,9 @@ import { openClient } from '../client-access.ts';
 import { respondToChallenge } from '../respond-to-challenge.ts';
 
 export const challengeShape = {
-  ChallengeName: z.string().min(1).max(64),
+  ChallengeName: z.enum(['SMS_MFA', 'EMAIL_OTP', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'PASSWORD_VERIFIER', 'CUSTOM_CHALLENGE', 'SELECT_CHALLENGE', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER', 'ADMIN_NO_SRP_AUTH', 'NEW_PASSWORD_REQUIRED', 'SMS_OTP', 'PASSWORD', 'WEB_AUTHN', 'PASSWORD_SRP']),
   ChallengeResponses: z.record(z.string().max(256), z.string().max(8192)).optional(),
-  Session: z.string().min(20).max(4096).optional(),
+  Session: z.string().min(20).max(2048).optional(),
   ClientMetadata: clientMetadataShape,
 };
 
