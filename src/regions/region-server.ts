@@ -10,6 +10,7 @@ import { registerDiscoveryRoutes } from '../oauth/discovery-routes.ts';
 import { issuerOf } from '../userpools/auth/token-grant.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
+import { registerFallbackReplies } from '../ops/fallback-replies.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
 import { MemoryOutbox } from '../userpools/messages/message-sender.ts';
@@ -56,6 +57,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerRequestLog(app);
+  registerFallbackReplies(app);
   const admin: SigningCredential = {
     accessKeyId: settings.adminAccessKeyId,
     secretAccessKey: settings.adminSecretAccessKey,
@@ -75,7 +77,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     messages: outbox,
     now: hooks.now ?? Date.now,
   };
-  registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
+  registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), { region: settings.region });
   registerHealthRoutes(app, { region: settings.region, store });
   registerDiscoveryRoutes(app, { signingKeys: services.signingKeys, issuerOf: (poolId) => issuerOf(services, poolId) });
 
