@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { outboxCommand } from './outbox-command.ts';
+import { kmsAuditCommand } from './kms-audit-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { upCommand } from './up-command.ts';
 
@@ -15,6 +17,7 @@ program
   .option('--data <dir>', 'data directory (SQLite files, root key, generated credentials)', './data')
   .option('--database <url>', 'postgres://... to use PostgreSQL instead of SQLite (or MERIDIAN_DATABASE_URL)')
   .option('--public-url <url>', 'base URL used in token issuers (default http://<host>:<port>)')
+  .option('--auth-domain <domain>', 'serve OAuth endpoints also at <prefix>.<domain>/oauth2/... (or MERIDIAN_AUTH_DOMAIN)')
   .option('--account-id <id>', '12-digit account id used in ARNs (or MERIDIAN_ACCOUNT_ID)')
   .option('--log-level <level>', 'fatal|error|warn|info|debug|silent (or MERIDIAN_LOG_LEVEL)')
   .action(serveCommand);
@@ -26,5 +29,21 @@ program
   .option('--port <port>', 'port of the first region; the i-th region gets port+i', '9000')
   .option('--data <dir>', 'data directory; each region uses <dir>/<region>', './data')
   .action(upCommand);
+
+program
+  .command('outbox')
+  .description('print the messages (codes, invitations) a region kept for a pool; signed with the admin credentials')
+  .requiredOption('--endpoint <url>', 'the region, e.g. http://127.0.0.1:9000')
+  .requiredOption('--pool <id>', 'user pool id')
+  .option('--username <name>', 'only this user (username, email alias or sub)')
+  .option('--region <name>', 'region in the signature scope', 'us-east-1')
+  .option('--data <dir>', 'data directory with admin-credentials.json, when MERIDIAN_ADMIN_ACCESS_KEY_ID/SECRET_ACCESS_KEY are not set')
+  .option('--json', 'print a JSON array')
+  .action(outboxCommand);
+
+program
+  .command('kms')
+  .description('built-in KMS tools (audit log)')
+  .addCommand(kmsAuditCommand());
 
 await program.parseAsync(process.argv);

@@ -13,11 +13,41 @@ export const regionSettingsSchema = z.object({
   databaseUrl: z.string().optional(),
   /** Base URL used in token issuers and discovery; defaults to http://<host>:<port>. */
   publicUrl: z.string().url().optional(),
+  /**
+   * Parent domain of host-named OAuth endpoints: `<prefix>.<authDomain>/oauth2/token` reaches the
+   * pool with that domain prefix (src/oauth/pool-resolution.ts). Unset: path form only.
+   */
+  authDomain: z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/, 'authDomain must be a lower-case DNS name such as auth.example.com')
+    .optional(),
   accountId: z.string().regex(/^\d{12}$/).default('000000000000'),
   adminAccessKeyId: z.string().min(16).max(128),
   adminSecretAccessKey: z.string().min(16).max(128),
   /** Lifetime of unwrapped data keys in memory; bounds how fast a disabled KMS key bites. */
   dataKeyCacheSeconds: z.number().int().min(0).max(300).default(300),
+  /**
+   * SMTP server for email messages: smtp://[user:pass@]host[:port] or smtps://... (a secret: never
+   * logged). Unset: MERIDIAN_SMTP_URL, else email stays in the outbox. SMS always stays there.
+   */
+  smtpUrl: z.string().regex(/^smtps?:\/\/\S+$/, 'smtpUrl must be an smtp:// or smtps:// URL').optional(),
+  /** Sender address of email without a pool EmailConfiguration.From (else MERIDIAN_SMTP_FROM, else Cognito's). */
+  smtpFrom: z.string().min(3).max(256).optional(),
+  /**
+   * Other Regions' KMS for ReplicateKey (src/kms/replication): each peer's endpoint and the
+   * credential the two Regions share (both list each other with the same key id and secret; a
+   * secret: never logged). Empty: this Region neither sends nor accepts key replicas. Stands in
+   * for the region catalog until it exists.
+   */
+  regionPeers: z
+    .record(
+      z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'peer names must be Region names'),
+      z.object({ endpoint: z.string().url(), accessKeyId: z.string().min(16).max(128), secretAccessKey: z.string().min(32).max(256) }),
+    )
+    .default({}),
+  /** How often the KMS scheduler deletes keys past their deletion date, rotates keys and retries replica sync. */
+  kmsSweepSeconds: z.number().int().min(1).max(3600).default(60),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

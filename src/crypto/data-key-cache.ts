@@ -39,6 +39,15 @@ export class DataKeyCache {
     return keys;
   }
 
+  /**
+   * The pool's keys if an unexpired unwrap is cached, without looking at the pool row: a re-wrap
+   * keeps the same data key, so the derived keys stay right until the entry expires.
+   */
+  cachedKeys(poolId: string): Promise<PoolKeys> | null {
+    const cached = this.entries.get(poolId);
+    return cached && cached.expiresAt > this.now() ? cached.keys : null;
+  }
+
   /** Seeds the cache with a key just generated, sparing an immediate unwrap. */
   remember(pool: Pick<PoolEntry, 'poolId' | 'wrappedDataKey'>, dataKey: Buffer): void {
     this.entries.set(pool.poolId, {

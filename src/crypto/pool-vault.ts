@@ -24,12 +24,12 @@ export class PoolVault {
   }
 
   async write<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
-    const keys = await this.keyCache.keysFor(await this.entry(poolId));
+    const keys = await this.keysOf(poolId);
     return this.store.transaction(poolId, (tx) => work(new EncryptedRecords(tx, keys)));
   }
 
   async read<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
-    const keys = await this.keyCache.keysFor(await this.entry(poolId));
+    const keys = await this.keysOf(poolId);
     return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys)));
   }
 
@@ -61,6 +61,14 @@ export class PoolVault {
   async deletePool(poolId: string): Promise<boolean> {
     this.keyCache.forget(poolId);
     return this.store.deletePool(poolId);
+  }
+
+  /**
+   * The pool's keys, from the cache when fresh (sparing a read of the pool row on every request).
+   * A missing pool still fails: writes in the store's transaction, reads when no record is found.
+   */
+  private async keysOf(poolId: string) {
+    return (await this.keyCache.cachedKeys(poolId)) ?? this.keyCache.keysFor(await this.entry(poolId));
   }
 
   private async entry(poolId: string): Promise<PoolEntry> {

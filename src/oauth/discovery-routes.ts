@@ -8,6 +8,11 @@ export interface DiscoveryOptions {
   signingKeys: SigningKeyCache;
   /** The issuer of a pool's tokens, e.g. `<public URL>/<poolId>`. */
   issuerOf(poolId: string): string;
+  /**
+   * Base URL of the pool's OAuth endpoints (`<publicUrl>/<prefix>`, the path form of its prefix
+   * domain), or null when it has no domain and so no endpoints to advertise.
+   */
+  oauthBaseUrl?(poolId: string): Promise<string | null>;
 }
 
 /**
@@ -26,17 +31,35 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
     const { poolId } = request.params;
     if (!(await loadKeys(options, poolId))) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
     const issuer = options.issuerOf(poolId);
+    const base = (await options.oauthBaseUrl?.(poolId)) ?? null;
     return reply.send({
       issuer,
+      ...(base ? endpointsOf(base) : {}),
       jwks_uri: `${issuer}/.well-known/jwks.json`,
       response_types_supported: ['code', 'token'],
+      grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
+      code_challenge_methods_supported: ['S256'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],
       scopes_supported: ['openid', 'email', 'phone', 'profile'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'cognito:username', 'cognito:groups'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'cognito:username', 'cognito:groups'],
     });
   });
+}
+
+/**
+ * The OAuth endpoints in the path form on the region's origin (src/oauth/pool-resolution.ts):
+ * the issuer stays `<publicUrl>/<poolId>`, the endpoints live under the pool's prefix domain.
+ */
+function endpointsOf(base: string): Record<string, string> {
+  return {
+    authorization_endpoint: `${base}/oauth2/authorize`,
+    token_endpoint: `${base}/oauth2/token`,
+    userinfo_endpoint: `${base}/oauth2/userInfo`,
+    revocation_endpoint: `${base}/oauth2/revoke`,
+    end_session_endpoint: `${base}/logout`,
+  };
 }
 
 async function loadKeys(options: DiscoveryOptions, poolId: string) {

@@ -6,23 +6,35 @@ import { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { loadRootKey } from '../crypto/root-key.ts';
 import { ServiceKeyProvider, SERVICE_KEY_REFERENCE } from '../crypto/service-key-provider.ts';
 import type { RegionSettings } from '../config/settings.ts';
+import { registerAuthorizeEndpoint } from '../oauth/authorize/authorize-route.ts';
 import { registerDiscoveryRoutes } from '../oauth/discovery-routes.ts';
+import { registerLogoutEndpoint } from '../oauth/logout/logout-route.ts';
+import { registerHostedPages } from '../oauth/pages/hosted-pages-routes.ts';
+import { poolOAuthBaseUrl } from '../oauth/pool-resolution.ts';
+import { registerRevocationEndpoint } from '../oauth/revocation/revocation-route.ts';
+import { registerUserInfoEndpoint } from '../oauth/userinfo/userinfo-route.ts';
+import { registerTokenEndpoint } from '../oauth/token-endpoint/token-route.ts';
+import { UsageCounter } from '../metering/usage-counter.ts';
+import { registerUsageRoutes } from '../metering/usage-routes.ts';
 import { issuerOf } from '../userpools/auth/token-grant.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
 import { registerFallbackReplies } from '../ops/fallback-replies.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
-import { MemoryOutbox } from '../userpools/messages/message-sender.ts';
+import { configuredSender } from '../userpools/messages/configured-sender.ts';
+import { registerOutboxRoutes } from '../userpools/messages/outbox-routes.ts';
+import { PoolOutbox } from '../userpools/messages/pool-outbox.ts';
 import { cognitoService } from '../userpools/cognito-service.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
+import { startKms } from '../kms/kms-region.ts';
 import { registerAwsJsonProtocol } from '../wire/aws-json-dispatcher.ts';
 import type { SigningCredential } from '../wire/sigv4-verifier.ts';
 import { newRequestId } from '../wire/aws-json-dispatcher.ts';
 
 export interface RunningRegion {
   app: FastifyInstance;
-  outbox: MemoryOutbox;
+  outbox: PoolOutbox;
   store: Store;
   url: string;
   close(): Promise<void>;
@@ -64,8 +76,8 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     principalArn: `arn:aws:iam::${settings.accountId}:root`,
   };
 
-  const outbox = new MemoryOutbox();
   const vault = new PoolVault(store, keyCache);
+  const outbox = new PoolOutbox(vault);
   const services: UserPoolServices = {
     region: settings.region,
     accountId: settings.accountId,
@@ -73,13 +85,24 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     vault,
     signingKeys: new SigningKeyCache(vault, Math.min(60, settings.dataKeyCacheSeconds) * 1000),
     lockouts: new LockoutStore(vault),
+    usage: new UsageCounter(vault, settings.region, { now: hooks.now }),
+    authDomain: settings.authDomain,
     serviceKey,
-    messages: outbox,
+    messages: configuredSender(settings, outbox),
     now: hooks.now ?? Date.now,
   };
-  registerAwsJsonProtocol(app, [cognitoService(services)], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), { region: settings.region });
+  const kms = await startKms(app, settings, { now: services.now });
+  registerAwsJsonProtocol(app, [cognitoService(services), kms.service], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), { region: settings.region });
+  registerOutboxRoutes(app, { outbox, services, credentials: (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null) });
   registerHealthRoutes(app, { region: settings.region, store });
-  registerDiscoveryRoutes(app, { signingKeys: services.signingKeys, issuerOf: (poolId) => issuerOf(services, poolId) });
+  registerDiscoveryRoutes(app, { signingKeys: services.signingKeys, issuerOf: (poolId) => issuerOf(services, poolId), oauthBaseUrl: (poolId) => poolOAuthBaseUrl(services, poolId) });
+  registerTokenEndpoint(app, services);
+  registerAuthorizeEndpoint(app, services);
+  registerHostedPages(app, services);
+  registerUserInfoEndpoint(app, services);
+  registerRevocationEndpoint(app, services);
+  registerLogoutEndpoint(app, services);
+  registerUsageRoutes(app, services, (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
 
   try {
     await app.listen({ host: settings.host, port: settings.port });

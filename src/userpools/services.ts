@@ -3,6 +3,7 @@ import type { PoolVault } from '../crypto/pool-vault.ts';
 import type { MessageSender } from './messages/message-sender.ts';
 import type { LockoutStore } from '../auth/lockout/lockout-store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
+import type { UsageCounter } from '../metering/usage-counter.ts';
 
 /** What Cognito actions are given: the region's identity and its domain services. */
 export interface UserPoolServices {
@@ -16,5 +17,12 @@ export interface UserPoolServices {
   messages: MessageSender;
   signingKeys: SigningKeyCache;
   lockouts: LockoutStore;
+  /** Region-local usage counts (M2M tokens), src/metering. */
+  usage: UsageCounter;
+  /**
+   * Parent domain of host-named OAuth endpoints (`<prefix>.<authDomain>`), e.g. `auth.example.com`;
+   * absent: only the path form `<publicUrl>/<prefix>/oauth2/...` (src/oauth/pool-resolution.ts).
+   */
+  authDomain?: string;
   now(): number;
 }

@@ -9,8 +9,13 @@ import { sessionStartedAt } from './session-ids.ts';
 export const SIGN_OUT_KIND = 'sign-out';
 export const REVOKED_SESSION_KIND = 'revoked-session';
 
-interface SignOutRecord {
+export interface SignOutRecord {
   signedOutAt: number;
+  /**
+   * Sessions the sign-out at exactly `signedOutAt` spared: ChangePassword ends every session of
+   * the user except the one that changed the password. A later watermark spares nothing of these.
+   */
+  kept?: string[];
 }
 
 interface RevokedSessionRecord {
@@ -19,10 +24,38 @@ interface RevokedSessionRecord {
   expiresAt: number;
 }
 
-/** Ends every session of the user begun at or before `now` (GlobalSignOut, password change). */
-export async function signOutEverywhere(records: EncryptedRecords, userId: string, now: number): Promise<void> {
+/**
+ * Ends every session of the user begun at or before `now` (GlobalSignOut, password change,
+ * disable), except `keep` when given (the session of a ChangePassword call).
+ */
+export async function signOutEverywhere(records: EncryptedRecords, userId: string, now: number, options: { keep?: string } = {}): Promise<void> {
   const current = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
-  await records.put<SignOutRecord>(SIGN_OUT_KIND, userId, { signedOutAt: Math.max(now, current?.signedOutAt ?? 0) });
+  // At least one past the previous watermark: a session that sessionStartFor pushed to
+  // watermark + 1 (signed in within the same millisecond) is still ended by this sign-out.
+  const at = Math.max(now, (current?.signedOutAt ?? -1) + 1);
+  const next = mergeSignOuts(current, { signedOutAt: at, kept: options.keep ? [options.keep] : [] });
+  await records.put<SignOutRecord>(SIGN_OUT_KIND, userId, next.kept?.length ? next : { signedOutAt: next.signedOutAt });
+}
+
+/**
+ * When a new session of the user may start: now, or just after the user's last sign-out when that
+ * falls in the same millisecond, so a sign-in right after a sign-out is never born revoked.
+ */
+export async function sessionStartFor(records: EncryptedRecords, userId: string, now: number): Promise<number> {
+  const signOut = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  return signOut ? Math.max(now, signOut.signedOutAt + 1) : now;
+}
+
+/**
+ * Joins two sign-outs of one user, commutative, associative and idempotent, so it can merge
+ * replicated records in any order: the later watermark wins with what it spared; at equal
+ * watermarks a session stays only if both spared it (ending a session always wins).
+ */
+export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOutRecord {
+  if (!a || b.signedOutAt > a.signedOutAt) return { signedOutAt: b.signedOutAt, kept: [...(b.kept ?? [])] };
+  if (a.signedOutAt > b.signedOutAt) return { signedOutAt: a.signedOutAt, kept: [...(a.kept ?? [])] };
+  const keptByBoth = (a.kept ?? []).filter((sessionId) => (b.kept ?? []).includes(sessionId));
+  return { signedOutAt: a.signedOutAt, kept: keptByBoth };
 }
 
 /** Ends one session (RevokeToken): its refresh token and every access token issued from it. */
@@ -31,11 +64,11 @@ export async function revokeSession(records: EncryptedRecords, sessionId: string
   await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
 }
 
-/** True when the session is still alive: not revoked, and begun after the user's last sign-out. */
+/** True when the session is still alive: not revoked, and begun after the user's last sign-out (or spared by it). */
 export async function isSessionActive(records: EncryptedRecords, userId: string, sessionId: string): Promise<boolean> {
   const startedAt = sessionStartedAt(sessionId);
   if (startedAt === null) return false;
   const signOut = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
-  if (signOut && startedAt <= signOut.signedOutAt) return false;
+  if (signOut && startedAt <= signOut.signedOutAt && !(signOut.kept ?? []).includes(sessionId)) return false;
   return (await records.get(REVOKED_SESSION_KIND, sessionId)) === null;
 }

@@ -17,6 +17,20 @@ import {
 
 type Row = Record<string, unknown>;
 
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * Compiles each SQL text once per connection: preparing costs more than running these small
+ * statements, and every request runs several.
+ */
+function prepared(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 /**
  * Embedded store on better-sqlite3. One writer connection guarded by an in-process queue (SQLite
  * allows one writer; transactions here may await between statements, so the queue stands in for
@@ -43,14 +57,13 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.writer.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const applied = new Set(
-      (this.writer.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
+      (prepared(this.writer, 'SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
     );
     for (const migration of loadMigrations('sqlite')) {
       if (applied.has(migration.version)) continue;
       this.writer.transaction(() => {
         this.writer.exec(migration.sql);
-        this.writer
-          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+        prepared(this.writer, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
           .run(migration.version, migration.name, Date.now());
       })();
     }
@@ -66,10 +79,9 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       this.writer.exec('BEGIN IMMEDIATE');
       try {
-        const exists = this.writer.prepare('SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
+        const exists = prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
         if (exists) throw new PoolAlreadyExists(entry.poolId);
-        this.writer
-          .prepare('INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
+        prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
           .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt);
         const result = await work(new SqliteTransaction(this.writer, entry.poolId, true));
         this.writer.exec('COMMIT');
@@ -82,13 +94,12 @@ export class SqliteStore implements Store {
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
-    const row = this.reader.prepare('SELECT * FROM pools WHERE pool_id = ?').get(poolId) as Row | undefined;
+    const row = prepared(this.reader, 'SELECT * FROM pools WHERE pool_id = ?').get(poolId) as Row | undefined;
     return row ? toPoolEntry(row) : null;
   }
 
   async listPools(after: string | null, limit: number): Promise<PoolEntry[]> {
-    const rows = this.reader
-      .prepare('SELECT * FROM pools WHERE pool_id > ? ORDER BY pool_id LIMIT ?')
+    const rows = prepared(this.reader, 'SELECT * FROM pools WHERE pool_id > ? ORDER BY pool_id LIMIT ?')
       .all(after ?? '', limit) as Row[];
     return rows.map(toPoolEntry);
   }
@@ -97,9 +108,9 @@ export class SqliteStore implements Store {
     return this.exclusive(async () =>
       this.writer.transaction(() => {
         for (const table of ['records', 'record_indexes', 'change_log', 'routes', 'local_state']) {
-          this.writer.prepare(`DELETE FROM ${table} WHERE pool_id = ?`).run(poolId);
+          prepared(this.writer, `DELETE FROM ${table} WHERE pool_id = ?`).run(poolId);
         }
-        return this.writer.prepare('DELETE FROM pools WHERE pool_id = ?').run(poolId).changes > 0;
+        return prepared(this.writer, 'DELETE FROM pools WHERE pool_id = ?').run(poolId).changes > 0;
       })(),
     );
   }
@@ -108,7 +119,7 @@ export class SqliteStore implements Store {
     return this.exclusive(async () => {
       this.writer.exec('BEGIN IMMEDIATE');
       try {
-        if (!this.writer.prepare('SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
+        if (!prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
         const result = await work(new SqliteTransaction(this.writer, poolId, true));
         this.writer.exec('COMMIT');
         return result;
@@ -124,19 +135,18 @@ export class SqliteStore implements Store {
   }
 
   async findRoute(name: string, value: string): Promise<RouteTarget | null> {
-    const row = this.reader.prepare('SELECT pool_id, kind, id FROM routes WHERE name = ? AND value = ?').get(name, value) as Row | undefined;
+    const row = prepared(this.reader, 'SELECT pool_id, kind, id FROM routes WHERE name = ? AND value = ?').get(name, value) as Row | undefined;
     return row ? { poolId: String(row.pool_id), kind: String(row.kind), id: String(row.id) } : null;
   }
 
   async getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null> {
-    const row = this.reader.prepare('SELECT payload FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').get(poolId, kind, id) as Row | undefined;
+    const row = prepared(this.reader, 'SELECT payload FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').get(poolId, kind, id) as Row | undefined;
     return row ? Buffer.from(row.payload as Uint8Array) : null;
   }
 
   async putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void> {
     await this.exclusive(async () => {
-      this.writer
-        .prepare(
+      prepared(this.writer, 
           `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
         )
@@ -145,8 +155,7 @@ export class SqliteStore implements Store {
   }
 
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
-    const rows = this.reader
-      .prepare('SELECT * FROM change_log WHERE pool_id = ? AND sequence > ? ORDER BY sequence LIMIT ?')
+    const rows = prepared(this.reader, 'SELECT * FROM change_log WHERE pool_id = ? AND sequence > ? ORDER BY sequence LIMIT ?')
       .all(poolId, afterSequence, limit) as Row[];
     return rows.map((row) => ({
       poolId: String(row.pool_id),
@@ -190,29 +199,25 @@ class SqliteTransaction implements PoolTransaction {
   ) {}
 
   async get(kind: string, id: string): Promise<StoredRecord | null> {
-    const row = this.db
-      .prepare('SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id = ?')
+    const row = prepared(this.db, 'SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id = ?')
       .get(this.poolId, kind, id) as Row | undefined;
     return row ? toRecord(row) : null;
   }
 
   async findIds(kind: string, name: string, digest: string, limit = 100): Promise<string[]> {
-    const rows = this.db
-      .prepare('SELECT id FROM record_indexes WHERE pool_id = ? AND kind = ? AND name = ? AND digest = ? ORDER BY id LIMIT ?')
+    const rows = prepared(this.db, 'SELECT id FROM record_indexes WHERE pool_id = ? AND kind = ? AND name = ? AND digest = ? ORDER BY id LIMIT ?')
       .all(this.poolId, kind, name, digest, limit) as Row[];
     return rows.map((row) => String(row.id));
   }
 
   async list(kind: string, after: string | null, limit: number): Promise<ListPage> {
-    const rows = this.db
-      .prepare('SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?')
+    const rows = prepared(this.db, 'SELECT kind, id, payload FROM records WHERE pool_id = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?')
       .all(this.poolId, kind, after ?? '', limit + 1) as Row[];
     return page(rows.map(toRecord), limit);
   }
 
   async listByIndex(kind: string, name: string, digest: string, after: string | null, limit: number): Promise<ListPage> {
-    const rows = this.db
-      .prepare(
+    const rows = prepared(this.db, 
         `SELECT r.kind, r.id, r.payload FROM record_indexes i
          JOIN records r ON r.pool_id = i.pool_id AND r.kind = i.kind AND r.id = i.id
          WHERE i.pool_id = ? AND i.kind = ? AND i.name = ? AND i.digest = ? AND i.id > ?
@@ -223,8 +228,7 @@ class SqliteTransaction implements PoolTransaction {
   }
 
   async count(kind: string): Promise<number> {
-    const row = this.db
-      .prepare('SELECT COUNT(*) AS n FROM records WHERE pool_id = ? AND kind = ?')
+    const row = prepared(this.db, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ? AND kind = ?')
       .get(this.poolId, kind) as Row;
     return Number(row.n);
   }
@@ -235,12 +239,12 @@ class SqliteTransaction implements PoolTransaction {
     // all-or-nothing, so a caller who catches UniqueIndexViolation still finds the record and its
     // indexes as they were (the old indexes are deleted before the new ones can conflict).
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
-      const insertIndex = this.db.prepare(
+      prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      const insertIndex = prepared(this.db, 
         'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
       );
-      this.db.prepare('DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
-      const insertRoute = this.db.prepare('INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?)');
+      prepared(this.db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      const insertRoute = prepared(this.db, 'INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?)');
       for (const index of indexes) {
         try {
           if (index.route) insertRoute.run(index.name, index.digest, this.poolId, kind, id);
@@ -252,8 +256,7 @@ class SqliteTransaction implements PoolTransaction {
           throw error;
         }
       }
-      this.db
-        .prepare('INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
+      prepared(this.db, 'INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
         .run(this.poolId, kind, id, payload);
       this.appendChange(kind, id, 'put', payload, indexes);
     })();
@@ -261,29 +264,26 @@ class SqliteTransaction implements PoolTransaction {
 
   async delete(kind: string, id: string): Promise<boolean> {
     this.assertWritable();
-    const removed = this.db.prepare('DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
+    const removed = prepared(this.db, 'DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
     if (!removed) return false;
-    this.db.prepare('DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
-    this.db.prepare('DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    prepared(this.db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
     this.appendChange(kind, id, 'delete', null, []);
     return true;
   }
 
   async setWrappedDataKey(wrappedDataKey: Buffer, keyReference: string): Promise<void> {
     this.assertWritable();
-    this.db
-      .prepare('UPDATE pools SET wrapped_data_key = ?, key_reference = ? WHERE pool_id = ?')
+    prepared(this.db, 'UPDATE pools SET wrapped_data_key = ?, key_reference = ? WHERE pool_id = ?')
       .run(wrappedDataKey, keyReference, this.poolId);
     this.appendChange(POOL_KEY_CHANGE_KIND, this.poolId, 'put', wrappedDataKey, []);
   }
 
   private appendChange(kind: string, id: string, operation: 'put' | 'delete', payload: Buffer | null, indexes: IndexEntry[]): void {
-    const row = this.db
-      .prepare('UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
+    const row = prepared(this.db, 'UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
       .get(this.poolId) as Row | undefined;
     if (!row) throw new PoolMissing(this.poolId);
-    this.db
-      .prepare('INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(this.poolId, Number(row.last_sequence), kind, id, operation, payload, JSON.stringify(indexes), Date.now());
   }
 

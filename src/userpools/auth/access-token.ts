@@ -3,7 +3,7 @@ import { isSessionActive } from '../../auth/sessions/revocation.ts';
 import { TokenRejected, verifyPoolToken } from '../../auth/tokens/token-verifier.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { PoolMissing } from '../../store/store.ts';
-import { NotAuthorizedException } from '../errors.ts';
+import { NotAuthorizedException, PasswordResetRequiredException } from '../errors.ts';
 import { loadPool } from '../pools/pool-directory.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
@@ -24,7 +24,8 @@ export interface AuthenticatedUser {
  * Authenticates a token-authorized action (GetUser, ChangePassword, GlobalSignOut, ...): the access
  * token must be signed by its pool's key, issued by this deployment for that pool, unexpired, an
  * access token with the `aws.cognito.signin.user.admin` scope, of an existing enabled user, and
- * from a session that was not signed out or revoked. Every failure is NotAuthorizedException.
+ * from a session that was not signed out or revoked. Every failure is NotAuthorizedException,
+ * except a user whose password an administrator reset (PasswordResetRequiredException).
  */
 export async function authenticateAccessToken(services: UserPoolServices, accessToken: string): Promise<AuthenticatedUser> {
   const poolId = poolIdOf(accessToken);
@@ -46,12 +47,24 @@ export async function authenticateAccessToken(services: UserPoolServices, access
   const clientId = typeof claims.client_id === 'string' ? claims.client_id : '';
 
   return services.vault.read(poolId, async (records) => {
-    const user = await userOfSubject(records, String(claims.sub));
-    if (!user) throw new NotAuthorizedException('User does not exist.');
-    if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
-    if (!(await isSessionActive(records, user.id, sessionId))) throw new NotAuthorizedException('Access Token has been revoked');
+    const user = await requireTokenUser(records, await userOfSubject(records, String(claims.sub)), sessionId);
     return { pool: await loadPool(records), user, sessionId, clientId };
   });
+}
+
+/**
+ * The checks on the user behind a verified access token. Token-authorized writes run them again
+ * inside their transaction, so a sign-out, disable, reset or delete that commits in between wins.
+ */
+export async function requireTokenUser(records: EncryptedRecords, user: UserRecord | null, sessionId: string): Promise<UserRecord> {
+  if (!user) throw new NotAuthorizedException('User does not exist.');
+  if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
+  // AdminResetUserPassword: the old password may be known to someone else, so its sessions may
+  // not act (not even ChangePassword with that password) until ConfirmForgotPassword. Every
+  // token-authorized action declares this error in the service model.
+  if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
+  if (!(await isSessionActive(records, user.id, sessionId))) throw new NotAuthorizedException('Access Token has been revoked');
+  return user;
 }
 
 async function userOfSubject(records: EncryptedRecords, sub: string): Promise<UserRecord | null> {

@@ -1,5 +1,6 @@
 import { issueTokens } from '../../auth/tokens/token-issuer.ts';
 import { newSessionId } from '../../auth/sessions/session-ids.ts';
+import { sessionStartFor } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../clients/app-client.ts';
 import { groupsOfUser } from '../groups/group-memberships.ts';
@@ -45,7 +46,7 @@ export async function grantTokens(
 ): Promise<AuthenticationResult> {
   const now = services.now();
   const lifetimes = tokenLifetimes(input.client);
-  const sessionId = input.session?.sessionId ?? newSessionId(now);
+  const sessionId = input.session?.sessionId ?? newSessionId(await sessionStartFor(records, input.user.id, now));
   const authTime = input.session?.authTime ?? Math.floor(now / 1000);
   const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
   const signingKeys = await services.signingKeys.keysFor(records.poolId);

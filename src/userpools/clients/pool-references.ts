@@ -1,4 +1,5 @@
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { customScopeDefined } from '../resource-servers/resource-server-directory.ts';
 
 /**
  * What an app client may name that lives elsewhere in its pool: OAuth scopes and identity
@@ -15,11 +16,10 @@ export async function scopeExists(records: EncryptedRecords, scope: string): Pro
 
 /**
  * A custom scope is `<resource server identifier>/<scope name>` and exists only when a resource
- * server of the pool declares it. Resource servers are not implemented yet, so none exists; their
- * implementation replaces this body with a lookup in `records`.
+ * server of the pool declares that scope name (userpools/resource-servers).
  */
-async function customScopeExists(_records: EncryptedRecords, _scope: string): Promise<boolean> {
-  return false;
+async function customScopeExists(records: EncryptedRecords, scope: string): Promise<boolean> {
+  return customScopeDefined(records, scope);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvalidParameterException, UnsupportedUserStateException } from '../errors.ts';
+import { UnsupportedUserStateException } from '../errors.ts';
 import { fillTemplate, DEFAULT_INVITATION } from '../messages/templates.ts';
 import { loadPool, readPool, withPool } from '../pools/pool-directory.ts';
 import { passwordPolicyOf } from '../pools/pool-settings.ts';
@@ -7,11 +7,11 @@ import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { newRecordId } from '../shared/identifiers.ts';
 import { checkAttributeChanges, checkRequiredAttributes } from './user-attributes.ts';
-import { findBySignInAttribute, requireUser, saveUser, signInIdentifiers } from './user-directory.ts';
+import { requireUser, saveUser } from './user-directory.ts';
+import { identityOf, releaseAliases } from './user-identity.ts';
 import { enforcePasswordPolicy, generateTemporaryPassword } from './password-policy.ts';
 import { storePassword } from './password-storage.ts';
 import type { UserRecord } from './user-record.ts';
-import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 
 export interface AdminCreateUserInput {
   poolId: string;
@@ -64,35 +64,6 @@ export async function adminCreateUser(services: UserPoolServices, input: AdminCr
   );
   if (input.messageAction !== 'SUPPRESS') await sendInvitation(services, pool, user, temporaryPassword, input.deliveryMediums, now);
   return user;
-}
-
-/** With UsernameAttributes, the given username must be an email or phone number and becomes an attribute. */
-function identityOf(pool: UserPoolRecord, input: AdminCreateUserInput): { username: string; attributes: Record<string, string> } {
-  const attributes = { ...input.attributes };
-  if (pool.usernameAttributes.length === 0) return { username: input.username, attributes };
-  const isEmail = input.username.includes('@');
-  const attribute = isEmail ? 'email' : 'phone_number';
-  if (!(pool.usernameAttributes as string[]).includes(attribute)) {
-    throw new InvalidParameterException(`Username should be ${pool.usernameAttributes.map((name) => (name === 'email' ? 'an email' : 'a phone number')).join(' or ')}.`);
-  }
-  if (attributes[attribute] && attributes[attribute] !== input.username) {
-    throw new InvalidParameterException(`The ${attribute} attribute must match the username.`);
-  }
-  attributes[attribute] = input.username;
-  return { username: randomUUID(), attributes };
-}
-
-/** ForceAliasCreation moves an alias held by another user to this one (the other loses its verified flag). */
-async function releaseAliases(records: EncryptedRecords, pool: UserPoolRecord, user: UserRecord, now: number): Promise<void> {
-  for (const [name, value] of signInIdentifiers(pool, user)) {
-    if ((pool.usernameAttributes as string[]).includes(name)) continue;
-    const holder = await findBySignInAttribute(records, name, value);
-    if (!holder || holder.id === user.id) continue;
-    const attributes = { ...holder.attributes };
-    if (name === 'preferred_username') delete attributes.preferred_username;
-    else attributes[`${name}_verified`] = 'false';
-    await saveUser(records, pool, { ...holder, attributes, modifiedAt: now });
-  }
 }
 
 async function resendInvitation(services: UserPoolServices, pool: UserPoolRecord, input: AdminCreateUserInput, temporaryPassword: string, now: number): Promise<UserRecord> {

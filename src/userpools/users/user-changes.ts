@@ -1,3 +1,5 @@
+import { signOutEverywhere } from '../../auth/sessions/revocation.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { InvalidParameterException } from '../errors.ts';
 import { loadPool, withPool } from '../pools/pool-directory.ts';
 import { passwordPolicyOf } from '../pools/pool-settings.ts';
@@ -11,19 +13,20 @@ import type { UserRecord } from './user-record.ts';
 
 /**
  * Changes one user atomically: finds it as Cognito's `Username` parameter does, applies `change`
- * and saves it with fresh lookups and a new modification time, all in one transaction.
+ * and saves it with fresh lookups and a new modification time, all in one transaction. `change`
+ * gets the transaction's records for writes that belong with the change (ending sessions).
  */
 export async function changeUser(
   services: UserPoolServices,
   poolId: string,
   username: string,
-  change: (user: UserRecord, pool: UserPoolRecord) => UserRecord | Promise<UserRecord>,
+  change: (user: UserRecord, pool: UserPoolRecord, records: EncryptedRecords) => UserRecord | Promise<UserRecord>,
 ): Promise<UserRecord> {
   return withPool(poolId, () =>
     services.vault.write(poolId, async (records) => {
       const pool = await loadPool(records);
       const user = await requireUser(records, pool, username);
-      const changed = { ...(await change(user, pool)), modifiedAt: services.now() };
+      const changed = { ...(await change(user, pool, records)), modifiedAt: services.now() };
       await saveUser(records, pool, changed);
       return changed;
     }),
@@ -41,20 +44,24 @@ export async function removeUser(services: UserPoolServices, poolId: string, use
 }
 
 /**
- * AdminUpdateUserAttributes: changing email or phone_number clears its verified flag unless the
- * same request sets it, as Cognito does.
+ * The attribute rules of AdminUpdateUserAttributes and UpdateUserAttributes: names in the schema,
+ * values of their type, immutable attributes untouched, required ones kept; changing email or
+ * phone_number clears its verified flag unless the same request sets it, as Cognito does.
  */
+export function applyAttributeChanges(pool: UserPoolRecord, user: UserRecord, changes: Record<string, string>): UserRecord {
+  checkAttributeChanges(pool.schema, changes, { creating: false });
+  const attributes = { ...user.attributes, ...changes };
+  for (const name of ['email', 'phone_number']) {
+    const verifiedFlag = `${name}_verified`;
+    if (name in changes && changes[name] !== user.attributes[name] && !(verifiedFlag in changes)) attributes[verifiedFlag] = 'false';
+  }
+  checkRequiredAttributes(pool.schema, attributes);
+  return { ...user, attributes };
+}
+
+/** AdminUpdateUserAttributes. */
 export function updateAttributes(services: UserPoolServices, poolId: string, username: string, changes: Record<string, string>): Promise<UserRecord> {
-  return changeUser(services, poolId, username, (user, pool) => {
-    checkAttributeChanges(pool.schema, changes, { creating: false });
-    const attributes = { ...user.attributes, ...changes };
-    for (const name of ['email', 'phone_number']) {
-      const verifiedFlag = `${name}_verified`;
-      if (name in changes && changes[name] !== user.attributes[name] && !(verifiedFlag in changes)) attributes[verifiedFlag] = 'false';
-    }
-    checkRequiredAttributes(pool.schema, attributes);
-    return { ...user, attributes };
-  });
+  return changeUser(services, poolId, username, (user, pool) => applyAttributeChanges(pool, user, changes));
 }
 
 export function deleteAttributes(services: UserPoolServices, poolId: string, username: string, names: string[]): Promise<UserRecord> {
@@ -74,7 +81,8 @@ export function deleteAttributes(services: UserPoolServices, poolId: string, use
 
 /**
  * AdminSetUserPassword: Permanent=true confirms the user; false makes it a temporary password
- * that must be changed at the next sign-in (FORCE_CHANGE_PASSWORD).
+ * that must be changed at the next sign-in (FORCE_CHANGE_PASSWORD). Every session of the user ends
+ * in the same transaction: whoever held the old password loses its refresh tokens at once.
  */
 export async function setPassword(services: UserPoolServices, poolId: string, username: string, password: string, permanent: boolean): Promise<void> {
   // Hash outside the transaction (Argon2id is slow by design); the username used for the SRP
@@ -84,12 +92,21 @@ export async function setPassword(services: UserPoolServices, poolId: string, us
   const policy = passwordPolicyOf(pool.settings);
   enforcePasswordPolicy(password, policy);
   const stored = await storePassword(poolId, current.username, password, { temporary: !permanent, validityDays: policy.TemporaryPasswordValidityDays, now: services.now() });
-  await changeUser(services, poolId, username, (user) => {
+  await changeUser(services, poolId, username, async (user, _pool, records) => {
     if (user.id !== current.id) throw new InvalidParameterException('The user changed while its password was being set; retry.');
+    await signOutEverywhere(records, user.id, services.now());
     return { ...user, password: stored, status: permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD' };
   });
 }
 
+/**
+ * AdminDisableUser ends every session of the user in the same transaction. The sign-out stays
+ * when AdminEnableUser turns the user on again, so old refresh tokens are not revived: the user
+ * signs in anew, as in Cognito.
+ */
 export function setEnabled(services: UserPoolServices, poolId: string, username: string, enabled: boolean): Promise<UserRecord> {
-  return changeUser(services, poolId, username, (user) => ({ ...user, enabled }));
+  return changeUser(services, poolId, username, async (user, _pool, records) => {
+    if (!enabled) await signOutEverywhere(records, user.id, services.now());
+    return { ...user, enabled };
+  });
 }

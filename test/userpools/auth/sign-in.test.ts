@@ -9,6 +9,8 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   AdminDisableUserCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
@@ -163,5 +165,25 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
     clock.advance(1_000);
     assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken, 'after the lockout the right password works');
     await assert.rejects(signIn('Wrong-Passw0rd!'), { message: 'Incorrect username or password.' }, 'success reset the count');
+  });
+
+  test('a sign-in in the same millisecond as a sign-out is not born revoked', async () => {
+    const clock = new TestClock();
+    const frozen = await startTestRegion({}, { now: clock.now });
+    after(() => frozen.stop());
+    const saved = region;
+    region = frozen;
+    const { poolId, clientId } = await poolWithUser();
+    region = saved;
+    const cognito = frozen.cognito;
+    await cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    const signIn = () => cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' } }));
+    const before = (await signIn()).AuthenticationResult!;
+    await cognito.send(new GlobalSignOutCommand({ AccessToken: before.AccessToken! }));
+    const after_ = (await signIn()).AuthenticationResult!;
+    assert.equal((await cognito.send(new GetUserCommand({ AccessToken: after_.AccessToken! }))).Username, 'alice');
+    await assert.rejects(cognito.send(new GetUserCommand({ AccessToken: before.AccessToken! })), { name: 'NotAuthorizedException' });
+    await cognito.send(new GlobalSignOutCommand({ AccessToken: after_.AccessToken! }));
+    await assert.rejects(cognito.send(new GetUserCommand({ AccessToken: after_.AccessToken! })), { name: 'NotAuthorizedException' }, 'a second sign-out in the same millisecond still ends it');
   });
 });

@@ -4,6 +4,7 @@ import type { UserPoolServices } from '../../services.ts';
 import { userPoolIdShape } from '../../shared/input-shapes.ts';
 import { describePool, loadPool, withPool } from '../pool-directory.ts';
 import { USER_RECORD_KIND } from '../../users/user-record.ts';
+import { poolDomainFields } from '../../domains/domain-directory.ts';
 
 export const describeUserPool = defineAction({
   name: 'DescribeUserPool',
@@ -13,7 +14,7 @@ export const describeUserPool = defineAction({
     return withPool(input.UserPoolId, () =>
       services.vault.read(input.UserPoolId, async (records) => {
         const pool = await loadPool(records);
-        return { UserPool: describePool(services, pool, await records.count(USER_RECORD_KIND)) };
+        return { UserPool: { ...describePool(services, pool, await records.count(USER_RECORD_KIND)), ...(await poolDomainFields(records)) } };
       }),
     );
   },

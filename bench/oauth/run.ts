@@ -1,0 +1,107 @@
+/**
+ * bench/oauth: client_credentials grants (POST <prefix>/oauth2/token with HTTP Basic) through a real
+ * `meridian serve` process at 16 concurrent clients, next to the raw RS256 signing rate measured
+ * in this process in the same run, with the server stopped (one grant = one RS256 signature plus
+ * client authentication, a scope lookup and HTTP). Also prints CPU time per operation (server
+ * process for grants, this process for signatures), which shared or loaded machines distort
+ * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]`.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { SignJWT } from 'jose';
+import { peakRssMiB, runLoad, type LoadResult } from '../support/load.ts';
+import { startBenchRegion } from '../support/region-process.ts';
+
+const CONCURRENCY = 16;
+const SECONDS = Number(process.argv[2] ?? 10);
+const DOMAIN_PREFIX = 'bench-m2m';
+
+async function main(): Promise<void> {
+  const region = await startBenchRegion();
+  try {
+    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'bench-oauth' }))).UserPool!.Id!;
+    await region.cognito.send(
+      new CreateResourceServerCommand({
+        UserPoolId: poolId,
+        Identifier: 'orders',
+        Name: 'Orders',
+        Scopes: [
+          { ScopeName: 'read', ScopeDescription: 'Read' },
+          { ScopeName: 'write', ScopeDescription: 'Write' },
+        ],
+      }),
+    );
+    await region.cognito.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: DOMAIN_PREFIX }));
+    const client = (
+      await region.cognito.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: 'bench-m2m',
+          GenerateSecret: true,
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthFlows: ['client_credentials'],
+          AllowedOAuthScopes: ['orders/read', 'orders/write'],
+        }),
+      )
+    ).UserPoolClient!;
+    const tokenUrl = `${region.url}/${DOMAIN_PREFIX}/oauth2/token`;
+    const authorization = `Basic ${Buffer.from(`${client.ClientId}:${client.ClientSecret}`).toString('base64')}`;
+    const grant = async () => {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials&scope=orders%2Fread',
+      });
+      const body = (await response.json()) as { access_token?: string };
+      return response.status === 200 && typeof body.access_token === 'string';
+    };
+    if (!(await grant())) throw new Error('the token endpoint did not issue a token');
+
+    const serverCpuBefore = processCpuMs(region.pid);
+    const grants = await runLoad(CONCURRENCY, SECONDS * 1000, grant);
+    const serverCpuPerGrant = (processCpuMs(region.pid) - serverCpuBefore) / grants.requests;
+    const rss = await peakRssMiB(region.pid);
+    await region.stop();
+
+    // The floor: the one RS256 signature of a grant, same claims, same library, this machine.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = () =>
+      new SignJWT({ sub: client.ClientId, token_use: 'access', scope: 'orders/read', auth_time: now, jti: randomUUID(), client_id: client.ClientId, version: 2 })
+        .setProtectedHeader({ alg: 'RS256', kid: randomUUID() })
+        .setIssuer(`${region.url}/${poolId}`)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(privateKey);
+    const ownCpuBefore = process.cpuUsage();
+    const floor = await runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(await sign()));
+    const ownCpu = process.cpuUsage(ownCpuBefore);
+    const cpuPerSignature = (ownCpu.user + ownCpu.system) / 1000 / floor.requests;
+
+    report(grants, floor, rss, { grant: serverCpuPerGrant, signature: cpuPerSignature });
+  } catch (error) {
+    await region.stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** User + system CPU time of a process so far, in milliseconds (Linux /proc; clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; signature: number }): void {
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+  console.log('| operation | throughput | p50 | p99 | errors | RS256 signing floor | ratio |');
+  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    `| POST /oauth2/token client_credentials | ${grants.perSecond.toFixed(0)}/s | ${grants.p50Ms.toFixed(1)} ms | ${grants.p99Ms.toFixed(1)} ms | ${grants.errors} | ${floor.perSecond.toFixed(0)}/s | ${((100 * grants.perSecond) / floor.perSecond).toFixed(0)}% |`,
+  );
+  console.log(`CPU per operation: ${cpuMs.grant.toFixed(2)} ms per grant (server process), ${cpuMs.signature.toFixed(2)} ms per RS256 signature (${((100 * cpuMs.signature) / cpuMs.grant).toFixed(0)}% of a grant)`);
+  console.log(`server peak RSS: ${rss.toFixed(0)} MiB`);
+}
+
+await main();

@@ -1,0 +1,76 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { OutboxEntry } from '../userpools/messages/pool-outbox.ts';
+
+export interface OutboxOptions {
+  endpoint: string;
+  pool: string;
+  username?: string;
+  /** Region named in the signature's credential scope. */
+  region: string;
+  /** Data directory whose admin-credentials.json to use when the environment has none. */
+  data?: string;
+  json?: boolean;
+}
+
+/**
+ * `meridian outbox`: prints the messages a region kept for a pool (codes included: they are what
+ * the operator asks for). Signs `GET /admin/outbox` with SigV4 under the admin credentials from
+ * MERIDIAN_ADMIN_ACCESS_KEY_ID / MERIDIAN_ADMIN_SECRET_ACCESS_KEY, or `<data>/admin-credentials.json`.
+ */
+export async function outboxCommand(options: OutboxOptions): Promise<void> {
+  try {
+    const entries = await fetchOutbox(options);
+    if (options.json) {
+      console.log(JSON.stringify(entries, null, 2));
+      return;
+    }
+    if (entries.length === 0) console.log('(no messages)');
+    for (const entry of entries) {
+      console.log([new Date(entry.at).toISOString(), entry.channel, entry.destination, entry.purpose, entry.username, `code=${entry.code ?? '-'}`].join('  '));
+    }
+  } catch (error) {
+    console.error(`meridian outbox: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+export async function fetchOutbox(options: OutboxOptions, environment: NodeJS.ProcessEnv = process.env): Promise<OutboxEntry[]> {
+  const credentials = adminCredentials(options.data, environment);
+  const endpoint = new URL(options.endpoint);
+  const query: Record<string, string> = { poolId: options.pool, ...(options.username ? { username: options.username } : {}) };
+  const path = `${endpoint.pathname.replace(/\/$/, '')}/admin/outbox`;
+  const signer = new SignatureV4({ credentials, region: options.region, service: 'cognito-idp', sha256: Sha256, uriEscapePath: true });
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'GET', protocol: endpoint.protocol, hostname: endpoint.hostname, port: endpoint.port ? Number(endpoint.port) : undefined, path, query, headers: { host: endpoint.host } }),
+  );
+  const url = new URL(path, endpoint);
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+  // fetch sets the same Host itself.
+  const { host: _host, ...headers } = signed.headers as Record<string, string>;
+  const response = await fetch(url, { method: 'GET', headers });
+  const text = await response.text();
+  if (!response.ok) {
+    let message = text;
+    try {
+      const body = JSON.parse(text) as { __type?: string; message?: string };
+      message = `${body.__type ?? 'Error'}: ${body.message ?? ''}`;
+    } catch {
+      // not JSON: show the text as is
+    }
+    throw new Error(`${response.status} ${message}`);
+  }
+  return JSON.parse(text) as OutboxEntry[];
+}
+
+function adminCredentials(dataDir: string | undefined, environment: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
+  const accessKeyId = environment.MERIDIAN_ADMIN_ACCESS_KEY_ID;
+  const secretAccessKey = environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY;
+  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
+  const file = dataDir ? join(resolve(dataDir), 'admin-credentials.json') : null;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+  throw new Error('no admin credentials: set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (or pass --data with admin-credentials.json)');
+}

@@ -1,0 +1,127 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { revokeSession } from '../../auth/sessions/revocation.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { tokenLifetimes, type AppClientRecord } from '../../userpools/clients/app-client.ts';
+import { grantTokens, openRefreshToken, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
+import type { UserPoolServices } from '../../userpools/services.ts';
+import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
+import type { AuthorizationRequest } from './authorization-request.ts';
+
+/**
+ * Authorization codes (RFC 6749 §4.1.2). A code is self-contained: the grant it stands for,
+ * sealed (AES-256-GCM) under the pool's token key with purpose `authorization-code`, so issuing
+ * one writes nothing and any region holding the pool can redeem it. It is bound to the client,
+ * the redirect URI, the PKCE challenge, the nonce, the scopes and the sign-in time, and expires
+ * after five minutes (Cognito's lifetime; RFC 6749 §4.1.2 recommends at most ten).
+ *
+ * Single use is the one thing a sealed token cannot enforce alone: redeeming a code writes a
+ * small record of kind `authorization-code` (id = the code's id) holding the session id
+ * (`origin_jti`) of the tokens it produced, in the same transaction that issues them. A second
+ * redemption finds the record, fails with invalid_grant and revokes that session, so the refresh
+ * token and every access token of the first redemption stop working ("If an authorization code is
+ * used more than once, the authorization server MUST deny the request and SHOULD revoke (when
+ * possible) all tokens previously issued based on that authorization code", RFC 6749 §4.1.2).
+ * Records of expired codes are deleted a few at a time by later redemptions.
+ */
+export const AUTHORIZATION_CODE_RECORD_KIND = 'authorization-code';
+const PURPOSE = 'authorization-code';
+export const AUTHORIZATION_CODE_SECONDS = 5 * 60;
+/** Expired used-code records removed per redemption: keeps the kind small without a sweeper. */
+const SWEEP_BATCH = 25;
+
+export interface AuthorizationCodeContent {
+  id: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  scope: string;
+  nonce?: string;
+  codeChallenge?: string;
+  /** Epoch seconds of the user's sign-in. */
+  authTime: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+interface UsedCodeRecord {
+  sessionId: string;
+  usedAt: number;
+  /** When the code itself expires: after that the record is no longer needed. */
+  expiresAt: number;
+  /** When the refresh token of the session expires (what revokeSession keeps its record until). */
+  sessionExpiresAt: number;
+}
+
+export function issueAuthorizationCode(records: EncryptedRecords, request: AuthorizationRequest, user: UserRecord, authTime: number, now: number): string {
+  const content: AuthorizationCodeContent = {
+    id: randomUUID(),
+    clientId: request.client.id,
+    userId: user.id,
+    redirectUri: request.redirectUri,
+    scope: request.scopes.join(' '),
+    nonce: request.nonce,
+    codeChallenge: request.codeChallenge,
+    authTime,
+    expiresAt: now + AUTHORIZATION_CODE_SECONDS * 1000,
+  };
+  return records.sealToken(PURPOSE, content);
+}
+
+/** Opens a code of this pool; null for anything else (tampered, another pool, another kind of token). */
+export function openAuthorizationCode(records: EncryptedRecords, code: string): AuthorizationCodeContent | null {
+  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(code)) return null;
+  return records.openToken<AuthorizationCodeContent>(PURPOSE, code);
+}
+
+/** RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time. */
+export function verifierMatches(codeVerifier: string, codeChallenge: string): boolean {
+  const computed = createHash('sha256').update(codeVerifier, 'ascii').digest();
+  const expected = Buffer.from(codeChallenge, 'base64url');
+  return expected.length === computed.length && timingSafeEqual(computed, expected);
+}
+
+export type Redemption =
+  | { outcome: 'issued'; tokens: AuthenticationResult }
+  | { outcome: 'reused' }
+  | { outcome: 'user-unavailable' };
+
+/**
+ * Marks the code used and issues its tokens, in one write transaction of the pool; or, for a code
+ * used before, revokes the session its tokens belong to. The caller has checked everything else
+ * (client, redirect URI, expiry, PKCE), so only a caller able to redeem the code can trigger the
+ * revocation.
+ */
+export async function redeemAuthorizationCode(
+  services: UserPoolServices,
+  records: EncryptedRecords,
+  client: AppClientRecord,
+  code: AuthorizationCodeContent,
+): Promise<Redemption> {
+  const now = services.now();
+  const used = await records.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id);
+  if (used) {
+    await revokeSession(records, used.sessionId, now, used.sessionExpiresAt);
+    return { outcome: 'reused' };
+  }
+  const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
+  if (!user || !user.enabled) return { outcome: 'user-unavailable' };
+  // auth_time: grantTokens stamps the time of this exchange, not code.authTime (the sign-in); it
+  // takes no sign-in time for a new session yet. max_age is enforced at /oauth2/authorize.
+  const tokens = await grantTokens(services, records, { client, user, scope: code.scope, nonce: code.nonce });
+  const session = tokens.RefreshToken ? openRefreshToken(records, tokens.RefreshToken) : null;
+  if (!session) throw new Error('grantTokens issued no refresh token for a new session');
+  await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, {
+    sessionId: session.sessionId,
+    usedAt: now,
+    expiresAt: code.expiresAt,
+    sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000,
+  });
+  await sweepExpiredCodes(records, now);
+  return { outcome: 'issued', tokens };
+}
+
+/** A replay after expiry already fails on the expiry, so the record of an expired code is dropped. */
+async function sweepExpiredCodes(records: EncryptedRecords, now: number): Promise<void> {
+  const page = await records.list<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, null, SWEEP_BATCH);
+  for (const item of page.items) if (item.value.expiresAt <= now) await records.delete(AUTHORIZATION_CODE_RECORD_KIND, item.id);
+}

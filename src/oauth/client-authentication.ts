@@ -1,0 +1,117 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../userpools/clients/app-client.ts';
+import type { UserPoolServices } from '../userpools/services.ts';
+import { InvalidClient, InvalidRequest } from './oauth-errors.ts';
+
+/**
+ * Client authentication at the token endpoint (RFC 6749 §2.3): HTTP Basic with the client id as
+ * user name and the secret as password (§2.3.1, `client_secret_basic`), or `client_id` and
+ * `client_secret` in the form body (`client_secret_post`), never both (§2.3: "MUST NOT use more
+ * than one authentication method in each request"). A client without a secret (a public client)
+ * names itself with `client_id` alone (§3.2.1, method `none`).
+ */
+export type ClientAuthenticationMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+export interface ClientCredentials {
+  clientId: string;
+  /** Candidate secrets: one, or for Basic both the form-decoded and the raw password (see below). */
+  secrets: string[];
+  method: ClientAuthenticationMethod;
+}
+
+export interface AuthenticatedClient {
+  client: AppClientRecord;
+  method: ClientAuthenticationMethod;
+}
+
+/** Form parameters as the token endpoint read them (at most one value each). */
+export interface ParameterReader {
+  get(name: string): string | undefined;
+}
+
+/** Client ids are `[\w+]+`, at most 128 characters (CreateUserPoolClient). */
+const CLIENT_ID_PATTERN = /^[\w+]{1,128}$/;
+
+/** Whether the request tries HTTP Basic authentication (decides the 401 challenge of RFC 6749 §5.2). */
+export function triesBasicAuthentication(authorization: string | undefined): boolean {
+  return authorization !== undefined && /^basic(\s|$)/i.test(authorization.trim());
+}
+
+/**
+ * Reads the credentials a token request presents, without looking anything up. Throws
+ * InvalidRequest for two methods at once and InvalidClient for none or a malformed header.
+ */
+export function readClientCredentials(authorization: string | undefined, form: ParameterReader): ClientCredentials {
+  const bodyId = form.get('client_id');
+  const bodySecret = form.get('client_secret');
+  if (authorization !== undefined && authorization.trim() !== '') {
+    if (!triesBasicAuthentication(authorization)) throw new InvalidClient('Only HTTP Basic client authentication is supported in the Authorization header.');
+    const basic = parseBasic(authorization);
+    if (bodySecret !== undefined) throw new InvalidRequest('Client credentials were sent both in the Authorization header and in the body; use one method.');
+    // A client_id beside Basic is tolerated when it names the same client (Cognito's own examples send both).
+    if (bodyId !== undefined && bodyId !== basic.clientId) throw new InvalidRequest('client_id in the body does not match the client of the Authorization header.');
+    return { clientId: basic.clientId, secrets: basic.secrets, method: 'client_secret_basic' };
+  }
+  if (bodyId === undefined) throw new InvalidClient('Client authentication is required: HTTP Basic, or client_id and client_secret in the body.');
+  return bodySecret === undefined ? { clientId: bodyId, secrets: [], method: 'none' } : { clientId: bodyId, secrets: [bodySecret], method: 'client_secret_post' };
+}
+
+/**
+ * Checks the credentials against the app client of the pool. Every failure is the same
+ * InvalidClient, so the answer does not tell an unknown client from a wrong secret.
+ */
+export async function authenticateClient(services: UserPoolServices, poolId: string, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+  const failed = () => new InvalidClient('Client authentication failed.');
+  if (!CLIENT_ID_PATTERN.test(credentials.clientId)) throw failed();
+  const client = await services.vault.read(poolId, (records) => records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, credentials.clientId));
+  if (!client) throw failed();
+  if (client.secret === undefined) {
+    // A public client has nothing to prove; a secret sent for it is a misconfigured caller.
+    if (credentials.method !== 'none') throw failed();
+    return { client, method: 'none' };
+  }
+  if (credentials.method === 'none') throw failed();
+  let matched = false;
+  for (const candidate of credentials.secrets) matched = secretsEqual(client.secret, candidate) || matched;
+  if (!matched) throw failed();
+  return { client, method: credentials.method };
+}
+
+/**
+ * Compares secrets in time independent of where they differ and of their lengths: both are
+ * hashed to 32 bytes first, then compared with timingSafeEqual.
+ */
+export function secretsEqual(expected: string, given: string): boolean {
+  const left = createHash('sha256').update(expected, 'utf8').digest();
+  const right = createHash('sha256').update(given, 'utf8').digest();
+  return timingSafeEqual(left, right);
+}
+
+/**
+ * `Basic base64(urlencode(client_id) ":" urlencode(client_secret))` (RFC 6749 §2.3.1). Many
+ * clients (and Cognito's documentation) skip the form-encoding; secrets may contain `+`, which
+ * form-decoding would turn into a space, so the raw password is a second candidate.
+ */
+function parseBasic(authorization: string): { clientId: string; secrets: string[] } {
+  const encoded = authorization.trim().slice(5).trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new InvalidClient('Malformed HTTP Basic credentials.');
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw new InvalidClient('Malformed HTTP Basic credentials.');
+  const rawId = decoded.slice(0, colon);
+  const rawSecret = decoded.slice(colon + 1);
+  const clientId = formDecode(rawId);
+  const secret = formDecode(rawSecret);
+  if (clientId === null || clientId === '') throw new InvalidClient('Malformed HTTP Basic credentials.');
+  const secrets = secret === null ? [rawSecret] : secret === rawSecret ? [secret] : [secret, rawSecret];
+  return { clientId, secrets };
+}
+
+/** application/x-www-form-urlencoded decoding of one value; null when malformed. */
+function formDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,107 @@
+import type { FastifyRequest } from 'fastify';
+import { poolOfDomain, prefixDomainOfPool } from '../userpools/domains/domain-directory.ts';
+import { isPrefixDomain } from '../userpools/domains/user-pool-domain.ts';
+import type { UserPoolServices } from '../userpools/services.ts';
+
+/**
+ * Which user pool an OAuth 2.0 / hosted-page request is for. Cognito serves these endpoints on
+ * the pool's domain (`https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token`, or a custom
+ * domain); Meridian serves every pool of a region on one origin, in two URL shapes:
+ *
+ * (a) Path form, the default, on the region's own origin; the pool's discovery document
+ *     advertises it:
+ *       <publicUrl>/<prefix>/oauth2/token
+ *       <publicUrl>/<prefix>/oauth2/authorize, <publicUrl>/<prefix>/login, ...
+ *     e.g. `http://127.0.0.1:9000/my-app/oauth2/token`. Routes are registered as
+ *     `/:domainPrefix/oauth2/token` (see `oauthRoutePaths`).
+ *
+ * (b) Host form, Cognito's shape, when the operator sets `--auth-domain` / MERIDIAN_AUTH_DOMAIN
+ *     (e.g. `auth.example.com`) and points `*.auth.example.com` at the region:
+ *       https://<prefix>.<authDomain>/oauth2/token
+ *     and, for a pool's custom domain (CreateUserPoolDomain with CustomDomainConfig) aliased to
+ *     the region:
+ *       https://<custom domain>/oauth2/token
+ *     Routes are registered without the prefix segment (`/oauth2/token`); the Host header names
+ *     the domain.
+ *
+ * The domain only selects the pool: clients still authenticate against that pool, and tokens
+ * carry the pool's issuer (`<publicUrl>/<poolId>`) whichever shape was used.
+ */
+export const DOMAIN_PREFIX_PARAM = 'domainPrefix';
+
+export interface OAuthPool {
+  poolId: string;
+  /** The domain that named the pool: a prefix, or a custom domain's host name. */
+  domain: string;
+  /**
+   * Base URL of the pool's OAuth endpoints as this request reached them, without a trailing
+   * slash: `<publicUrl>/<prefix>` (path form) or `<scheme>://<host>` (host form). Endpoint URLs
+   * are `${baseUrl}/oauth2/token`, `${baseUrl}/login`, ...
+   */
+  baseUrl: string;
+  via: 'path' | 'host';
+}
+
+/**
+ * Both route paths of an OAuth endpoint, e.g. `oauthRoutePaths('/oauth2/token')` =
+ * `['/:domainPrefix/oauth2/token', '/oauth2/token']`. Register a handler on both and call
+ * `resolveOAuthPool` in it.
+ */
+export function oauthRoutePaths(endpoint: string): [string, string] {
+  return [`/:${DOMAIN_PREFIX_PARAM}${endpoint}`, endpoint];
+}
+
+/**
+ * The pool a request on an OAuth route is for, or null when its domain does not exist (answer
+ * 404). A request routed with the `:domainPrefix` parameter is the path form; one without it is
+ * the host form, resolved from the Host header.
+ */
+export async function resolveOAuthPool(services: UserPoolServices, request: FastifyRequest): Promise<OAuthPool | null> {
+  const prefix = (request.params as Record<string, string | undefined> | undefined)?.[DOMAIN_PREFIX_PARAM];
+  if (prefix !== undefined) {
+    if (!isPrefixDomain(prefix)) return null;
+    const poolId = await poolOfDomain(services, prefix);
+    return poolId ? { poolId, domain: prefix, baseUrl: pathFormBaseUrl(services, prefix), via: 'path' } : null;
+  }
+  const domain = domainOfHost(services, request.hostname);
+  if (!domain) return null;
+  const poolId = await poolOfDomain(services, domain);
+  return poolId ? { poolId, domain, baseUrl: `${schemeOf(services)}//${request.host}`, via: 'host' } : null;
+}
+
+/**
+ * Where a pool's OAuth endpoints are advertised (discovery's token_endpoint is
+ * `${base}/oauth2/token`): the path form under its prefix domain; null when the pool has no
+ * prefix domain, and so no OAuth endpoints on the region's origin.
+ */
+export async function poolOAuthBaseUrl(services: UserPoolServices, poolId: string): Promise<string | null> {
+  const prefix = await services.vault.read(poolId, prefixDomainOfPool);
+  return prefix ? pathFormBaseUrl(services, prefix) : null;
+}
+
+export function pathFormBaseUrl(services: UserPoolServices, prefix: string): string {
+  return `${services.publicUrl}/${prefix}`;
+}
+
+/**
+ * The domain a host name names: `<prefix>` for `<prefix>.<authDomain>` (one label only), otherwise
+ * the host name itself as a possible custom domain. Null for a host that cannot be either, such
+ * as the region's own address.
+ */
+export function domainOfHost(services: Pick<UserPoolServices, 'authDomain'>, hostname: string): string | null {
+  const host = hostname.toLowerCase().replace(/\.$/, '');
+  const parent = services.authDomain?.toLowerCase();
+  if (parent && host.endsWith(`.${parent}`)) {
+    const label = host.slice(0, -parent.length - 1);
+    return isPrefixDomain(label) ? label : null;
+  }
+  return host.includes('.') && !/^[\d.]+$/.test(host) ? host : null;
+}
+
+function schemeOf(services: UserPoolServices): string {
+  try {
+    return new URL(services.publicUrl).protocol;
+  } catch {
+    return 'http:';
+  }
+}

@@ -1,0 +1,8 @@
+-- Built-in KMS: on SQLite its tables live in a database file of their own, `<region>.kms.db`
+-- beside `<region>.db`, created from src/store/kms/sqlite-kms-schema.sql by SqliteKmsStore.
+--
+-- Why: SQLite has one writer per file, and the pool store holds that lock across awaits, while
+-- user pools call the KMS (Decrypt, GenerateDataKey, each writing an audit event) from inside their
+-- transactions. In one file that is a deadlock. PostgreSQL locks rows, so there the KMS tables are
+-- in the pool database (postgres/migrations/0003_kms.sql). This version is kept, empty, so both
+-- backends number their migrations alike.

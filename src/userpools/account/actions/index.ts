@@ -1,0 +1,9 @@
+import type { AwsJsonAction } from '../../../wire/aws-json-action.ts';
+import type { UserPoolServices } from '../../services.ts';
+import { changePassword } from './change-password.ts';
+import { deleteUser } from './delete-user.ts';
+import { getUser } from './get-user.ts';
+import { updateUserAttributes } from './update-user-attributes.ts';
+
+/** Token-authorized actions: what signed-in users do with their own access token. */
+export const accountActions: Array<AwsJsonAction<UserPoolServices>> = [getUser, updateUserAttributes, deleteUser, changePassword];

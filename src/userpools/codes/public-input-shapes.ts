@@ -1,0 +1,10 @@
+import { z } from 'zod';
+
+/**
+ * Input fragments of the public (unsigned) code actions, with the Cognito API reference's
+ * limits: SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword, ConfirmForgotPassword.
+ */
+export const secretHashShape = z.string().min(1).max(128).regex(/^[\w+=/]+$/, 'Member must satisfy regular expression pattern: [\\w+=/]+');
+export const confirmationCodeShape = z.string().min(1).max(2048).regex(/^\S+$/, 'Member must satisfy regular expression pattern: [\\S]+');
+export const analyticsMetadataShape = z.object({ AnalyticsEndpointId: z.string().optional() }).optional();
+export const userContextDataShape = z.object({ IpAddress: z.string().optional(), EncodedData: z.string().optional() }).optional();
