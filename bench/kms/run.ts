@@ -11,6 +11,7 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListUserPoolsCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateKeyCommand, DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
 import { KeyService } from '../../src/kms/key-service.ts';
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     const decrypt = await runLoad(CONCURRENCY, SECONDS * 1000, async (worker, iteration) =>
       Boolean((await kms.send(new DecryptCommand({ CiphertextBlob: blobs[(worker * 7 + iteration) % blobs.length]!, EncryptionContext: CONTEXT }))).Plaintext),
     );
+    // The cost of an admin call with no KMS work (SDK signing, HTTP, SigV4 verification, one store read).
+    const baseline = await runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(await region.cognito.send(new ListUserPoolsCommand({ MaxResults: 1 }))));
     const rss = await peakRssMiB(region.pid);
     kms.destroy();
     await region.stop();
@@ -56,7 +59,7 @@ async function main(): Promise<void> {
     const bareSealed = sealAesGcm(bareKey, randomBytes(32), aad);
     const bareAesGcm = await runLoad(CONCURRENCY, SECONDS * 1000, async () => openAesGcm(bareKey, bareSealed, aad).length === 32);
 
-    report({ generate, decrypt, generateFloor, decryptFloor, bareAesGcm, rss, ...inProcess });
+    report({ generate, decrypt, baseline, generateFloor, decryptFloor, bareAesGcm, rss, ...inProcess });
   } catch (error) {
     kms.destroy();
     await region.stop().catch(() => undefined);
@@ -86,6 +89,7 @@ async function measureInProcess(): Promise<{ generateInProcess: LoadResult; decr
 function report(results: {
   generate: LoadResult;
   decrypt: LoadResult;
+  baseline: LoadResult;
   generateFloor: LoadResult;
   decryptFloor: LoadResult;
   bareAesGcm: LoadResult;
@@ -102,6 +106,7 @@ function report(results: {
   console.log(row('Decrypt (32-byte data key)', results.decrypt, results.decryptFloor));
   console.log(row('GenerateDataKey, in-process client', results.generateInProcess, results.generateFloor));
   console.log(row('Decrypt, in-process client', results.decryptInProcess, results.decryptFloor));
+  console.log(`baseline, Cognito ListUserPools over the SDK (no KMS work): ${results.baseline.perSecond.toFixed(0)}/s, p50 ${results.baseline.p50Ms.toFixed(2)} ms`);
   console.log(`bare AES-256-GCM open of 32 bytes, in-process: ${results.bareAesGcm.perSecond.toFixed(0)}/s`);
   console.log(`server peak RSS: ${results.rss.toFixed(0)} MiB`);
 }

@@ -30,7 +30,7 @@ export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchR
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...extraArgs],
+    [...(process.env.MERIDIAN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MERIDIAN_BENCH_PROFILE}`] : []), 'bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', ...extraArgs],
     { env: { ...process.env, MERIDIAN_ADMIN_ACCESS_KEY_ID: BENCH_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: BENCH_ADMIN.secretAccessKey }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {

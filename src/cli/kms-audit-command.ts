@@ -37,7 +37,7 @@ export function kmsAuditCommand(): Command {
   return new Command('audit')
     .description("print the KMS audit log as JSON lines (who called what on which key, the encryption context and the outcome)")
     .requiredOption('--endpoint <url>', 'the region, e.g. http://127.0.0.1:9000')
-    .option('--region <name>', 'region in the signature scope', 'us-east-1')
+    .option('--region <name>', "the region's name (the signature is scoped to it)", 'us-east-1')
     .option('--key-id <id>', 'only events of this key (key id or key ARN)')
     .option('--action <name>', 'only this operation, e.g. Decrypt')
     .option('--since <time>', 'only events at or after this time (ISO 8601 or epoch seconds)')

@@ -105,9 +105,8 @@ export async function redeemAuthorizationCode(
   }
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
-  // auth_time: grantTokens stamps the time of this exchange, not code.authTime (the sign-in); it
-  // takes no sign-in time for a new session yet. max_age is enforced at /oauth2/authorize.
-  const tokens = await grantTokens(services, records, { client, user, scope: code.scope, nonce: code.nonce });
+  // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
+  const tokens = await grantTokens(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
   const session = tokens.RefreshToken ? openRefreshToken(records, tokens.RefreshToken) : null;
   if (!session) throw new Error('grantTokens issued no refresh token for a new session');
   await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, {

@@ -42,12 +42,12 @@ export function issuerOf(services: UserPoolServices, poolId: string): string {
 export async function grantTokens(
   services: UserPoolServices,
   records: EncryptedRecords,
-  input: { client: AppClientRecord; user: UserRecord; session?: RefreshTokenContent; scope?: string; nonce?: string },
+  input: { client: AppClientRecord; user: UserRecord; session?: RefreshTokenContent; scope?: string; nonce?: string; /** Epoch seconds of the sign-in, when earlier than now (OAuth code exchange). */ authTime?: number },
 ): Promise<AuthenticationResult> {
   const now = services.now();
   const lifetimes = tokenLifetimes(input.client);
   const sessionId = input.session?.sessionId ?? newSessionId(await sessionStartFor(records, input.user.id, now));
-  const authTime = input.session?.authTime ?? Math.floor(now / 1000);
+  const authTime = input.session?.authTime ?? input.authTime ?? Math.floor(now / 1000);
   const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
   const signingKeys = await services.signingKeys.keysFor(records.poolId);
   const tokens = await issueTokens(signingKeys, {
