@@ -27,3 +27,6 @@ export const FeatureUnavailableInTierException = declareError('FeatureUnavailabl
 export const ConcurrentModificationException = declareError('ConcurrentModificationException');
 export const InternalErrorException = declareError('InternalErrorException', 500);
 export const UnsupportedTokenTypeException = declareError('UnsupportedTokenTypeException');
+export const UnauthorizedException = declareError('UnauthorizedException', 401);
+export const UnsupportedOperationException = declareError('UnsupportedOperationException');
+export const CodeDeliveryFailureException = declareError('CodeDeliveryFailureException');

@@ -1,10 +1,9 @@
-import { InvalidParameterException, NotAuthorizedException } from '../errors.ts';
+import { CodeDeliveryFailureException, InvalidParameterException, NotAuthorizedException } from '../errors.ts';
 import { MessageDeliveryFailed } from '../messages/message-sender.ts';
 import { verificationMessage } from '../messages/templates.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import type { UserRecord } from '../users/user-record.ts';
-import { CodeDeliveryFailureException } from './code-errors.ts';
 import type { CodePurpose, VerifiedAttribute } from './verification-codes.ts';
 
 /** Where a code goes: the attribute, its medium and its (plaintext) value. */

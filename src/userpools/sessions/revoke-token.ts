@@ -1,11 +1,10 @@
+import { UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException } from '../errors.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import { openRefreshToken } from '../auth/token-grant.ts';
 import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../clients/app-client.ts';
 import { CLIENT_ROUTE } from '../clients/client-directory.ts';
-import { UnsupportedTokenTypeException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
-import { UnauthorizedException, UnsupportedOperationException } from './session-errors.ts';
 
 /**
  * RevokeToken (Cognito API reference, developer guide "Ending user sessions with token
