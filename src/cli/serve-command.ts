@@ -27,6 +27,15 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     databaseUrl: options.database ?? process.env.MERIDIAN_DATABASE_URL,
     publicUrl: options.publicUrl,
     authDomain: options.authDomain ?? process.env.MERIDIAN_AUTH_DOMAIN,
+    ...(process.env.MERIDIAN_EXTERNAL_KMS_ENDPOINT
+      ? {
+          externalKms: {
+            endpoint: process.env.MERIDIAN_EXTERNAL_KMS_ENDPOINT,
+            accessKeyId: process.env.MERIDIAN_EXTERNAL_KMS_ACCESS_KEY_ID,
+            secretAccessKey: process.env.MERIDIAN_EXTERNAL_KMS_SECRET_ACCESS_KEY,
+          },
+        }
+      : {}),
     accountId: options.accountId ?? process.env.MERIDIAN_ACCOUNT_ID,
     adminAccessKeyId: credentials.accessKeyId,
     adminSecretAccessKey: credentials.secretAccessKey,

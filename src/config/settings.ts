@@ -48,6 +48,13 @@ export const regionSettingsSchema = z.object({
     .default({}),
   /** How often the KMS scheduler deletes keys past their deletion date, rotates keys and retries replica sync. */
   kmsSweepSeconds: z.number().int().min(1).max(3600).default(60),
+  /**
+   * Customer keys live in an external AWS-KMS-compatible service (real AWS KMS in production)
+   * instead of this region's built-in KMS. Credentials from the settings or the AWS SDK's chain.
+   */
+  externalKms: z
+    .object({ endpoint: z.string().url().optional(), accessKeyId: z.string().min(1).optional(), secretAccessKey: z.string().min(1).optional() })
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

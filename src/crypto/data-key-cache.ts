@@ -48,6 +48,11 @@ export class DataKeyCache {
     return cached && cached.expiresAt > this.now() ? cached.keys : null;
   }
 
+  /** The provider behind a key reference (the pool row's `keyReference`). */
+  providerFor(keyReference: string): KeyProvider {
+    return this.resolveProvider(keyReference);
+  }
+
   /** Seeds the cache with a key just generated, sparing an immediate unwrap. */
   remember(pool: Pick<PoolEntry, 'poolId' | 'wrappedDataKey'>, dataKey: Buffer): void {
     this.entries.set(pool.poolId, {

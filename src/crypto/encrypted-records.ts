@@ -74,6 +74,11 @@ export class EncryptedRecords {
     await this.tx.put(kind, id, this.seal(kind, id, value), indexes);
   }
 
+  /** Swaps the wrapped data key in this transaction (see PoolVault.rewrapDataKey). */
+  replaceWrappedDataKey(wrapped: Buffer, keyReference: string): Promise<void> {
+    return this.tx.setWrappedDataKey(wrapped, keyReference);
+  }
+
   delete(kind: string, id: string): Promise<boolean> {
     return this.tx.delete(kind, id);
   }

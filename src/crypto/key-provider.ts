@@ -16,6 +16,14 @@ export interface KeyProvider {
   readonly reference: string;
   generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey>;
   unwrapDataKey(wrapped: Buffer, context: EncryptionContext): Promise<Buffer>;
+  /** Wraps an existing data key: switching a pool to another key re-wraps, never re-encrypts records. */
+  wrapDataKey(plaintext: Buffer, context: EncryptionContext): Promise<Buffer>;
+  /**
+   * Checks, before a pool is put under this key, that every call the pool will make is allowed
+   * (a KMS key: DescribeKey, GenerateDataKey and Decrypt with the pool's context); throws
+   * KeyUnusable naming what is missing.
+   */
+  checkAccess(context: EncryptionContext): Promise<void>;
 }
 
 /** Raised when the wrapping key cannot be used (disabled, deleted, access denied, unreachable). */

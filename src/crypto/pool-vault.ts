@@ -12,6 +12,7 @@ export class PoolVault {
 
   /** Creates a pool with a fresh data key from `provider` and runs `work` in the same transaction. */
   async createPool<T>(poolId: string, provider: KeyProvider, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
+    await provider.checkAccess({ userPoolId: poolId });
     const dataKey = await provider.generateDataKey({ userPoolId: poolId });
     const entry = { poolId, wrappedDataKey: dataKey.wrapped, keyReference: provider.reference, createdAt: Date.now() };
     this.keyCache.remember(entry, dataKey.plaintext);
@@ -48,6 +49,29 @@ export class PoolVault {
   async writeLocal<T>(poolId: string, kind: string, id: string, value: T): Promise<void> {
     const keys = await this.keyCache.keysFor(await this.entry(poolId));
     await this.store.putLocal(poolId, kind, id, EncryptedRecords.sealLocal(keys, poolId, kind, id, value));
+  }
+
+  /**
+   * The pool's data key wrapped by `provider` instead of its current key (KeyConfiguration
+   * change): unwrapped with the current provider, wrapped by the new one after checking the pool
+   * may use it. Records stay as they are; commit with `records.replaceWrappedDataKey`.
+   */
+  async rewrapDataKey(poolId: string, provider: KeyProvider): Promise<{ wrapped: Buffer; keyReference: string }> {
+    const context = { userPoolId: poolId };
+    await provider.checkAccess(context);
+    const entry = await this.entry(poolId);
+    const dataKey = await this.keyCache.providerFor(entry.keyReference).unwrapDataKey(entry.wrappedDataKey, context);
+    const wrapped = await provider.wrapDataKey(dataKey, context);
+    return { wrapped, keyReference: provider.reference };
+  }
+
+  /** The reference of the key that wraps the pool's data key now. */
+  async keyReferenceOf(poolId: string): Promise<string> {
+    return (await this.entry(poolId)).keyReference;
+  }
+
+  forgetKeys(poolId: string): void {
+    this.keyCache.forget(poolId);
   }
 
   async exists(poolId: string): Promise<boolean> {

@@ -18,6 +18,13 @@ export class ServiceKeyProvider implements KeyProvider {
     return { plaintext, wrapped: sealAesGcm(this.keyEncryptionKey, plaintext, canonicalContext(context)) };
   }
 
+  async wrapDataKey(plaintext: Buffer, context: EncryptionContext): Promise<Buffer> {
+    return sealAesGcm(this.keyEncryptionKey, plaintext, canonicalContext(context));
+  }
+
+  /** The service key is always usable by the region that derived it. */
+  async checkAccess(): Promise<void> {}
+
   async unwrapDataKey(wrapped: Buffer, context: EncryptionContext): Promise<Buffer> {
     try {
       return openAesGcm(this.keyEncryptionKey, wrapped, canonicalContext(context));

@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import { KeyUnusable, type EncryptionContext, type GeneratedDataKey, type KeyProvider } from '../crypto/key-provider.ts';
 import { keyUnusableFor } from './key-unusable.ts';
 
@@ -60,6 +60,28 @@ export class ExternalKmsKeyProvider implements KeyProvider {
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  async wrapDataKey(plaintext: Buffer, context: EncryptionContext): Promise<Buffer> {
+    try {
+      const result = await this.client.send(new EncryptCommand({ KeyId: this.reference, Plaintext: plaintext, EncryptionContext: context }));
+      if (!result.CiphertextBlob) throw new KeyUnusable(this.reference, 'the external KMS answered Encrypt without a ciphertext');
+      return Buffer.from(result.CiphertextBlob);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** DescribeKey, then a GenerateDataKey/Decrypt round trip with the pool's context. */
+  async checkAccess(context: EncryptionContext): Promise<void> {
+    try {
+      const { KeyMetadata } = await this.client.send(new DescribeKeyCommand({ KeyId: this.reference }));
+      if (KeyMetadata?.KeyState !== 'Enabled') throw new KeyUnusable(this.reference, `the KMS key is ${KeyMetadata?.KeyState ?? 'unknown'}, not Enabled`);
+    } catch (error) {
+      throw this.translate(error);
+    }
+    const { plaintext, wrapped } = await this.generateDataKey(context);
+    if (!(await this.unwrapDataKey(wrapped, context)).equals(plaintext)) throw new KeyUnusable(this.reference, 'Decrypt did not return the data key GenerateDataKey made');
   }
 
   destroy(): void {

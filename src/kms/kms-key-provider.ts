@@ -1,4 +1,4 @@
-import { type EncryptionContext, type GeneratedDataKey, type KeyProvider } from '../crypto/key-provider.ts';
+import { KeyUnusable, type EncryptionContext, type GeneratedDataKey, type KeyProvider } from '../crypto/key-provider.ts';
 import { ServiceError } from '../wire/service-error.ts';
 import { keyArnInRegion } from './key-ids.ts';
 import type { KeyService } from './key-service.ts';
@@ -60,6 +60,27 @@ export class KmsKeyProvider implements KeyProvider {
     } catch (error) {
       throw this.translate(error);
     }
+  }
+
+  async wrapDataKey(plaintext: Buffer, context: EncryptionContext): Promise<Buffer> {
+    try {
+      return (await this.clientFor(context).encrypt({ KeyId: this.keyId, Plaintext: plaintext, EncryptionContext: context })).CiphertextBlob;
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** DescribeKey (enabled?), then a GenerateDataKey/Decrypt round trip with the pool's context. */
+  async checkAccess(context: EncryptionContext): Promise<void> {
+    try {
+      const { KeyMetadata } = await this.clientFor(context).describeKey({ KeyId: this.keyId });
+      if (KeyMetadata.KeyState !== 'Enabled') throw new KeyUnusable(this.reference, `the KMS key is ${KeyMetadata.KeyState}, not Enabled`);
+    } catch (error) {
+      throw this.translate(error);
+    }
+    const { plaintext, wrapped } = await this.generateDataKey(context);
+    const opened = await this.unwrapDataKey(wrapped, context);
+    if (!opened.equals(plaintext)) throw new KeyUnusable(this.reference, 'Decrypt did not return the data key GenerateDataKey made');
   }
 
   private translate(error: unknown): unknown {

@@ -5,6 +5,8 @@ import { LockoutStore } from '../auth/lockout/lockout-store.ts';
 import { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { loadRootKey } from '../crypto/root-key.ts';
 import { ServiceKeyProvider, SERVICE_KEY_REFERENCE } from '../crypto/service-key-provider.ts';
+import type { KeyProvider } from '../crypto/key-provider.ts';
+import { ExternalKmsKeyProvider } from '../kms/external-kms-key-provider.ts';
 import type { RegionSettings } from '../config/settings.ts';
 import { registerAuthorizeEndpoint } from '../oauth/authorize/authorize-route.ts';
 import { registerDiscoveryRoutes } from '../oauth/discovery-routes.ts';
@@ -27,7 +29,7 @@ import { registerOutboxRoutes } from '../userpools/messages/outbox-routes.ts';
 import { PoolOutbox } from '../userpools/messages/pool-outbox.ts';
 import { cognitoService } from '../userpools/cognito-service.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
-import { startKms } from '../kms/kms-region.ts';
+import { startKms, type KmsRegion } from '../kms/kms-region.ts';
 import { registerAwsJsonProtocol } from '../wire/aws-json-dispatcher.ts';
 import type { SigningCredential } from '../wire/sigv4-verifier.ts';
 import { newRequestId } from '../wire/aws-json-dispatcher.ts';
@@ -53,12 +55,26 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
   const store = await createStore({ dataDir: settings.dataDir, databaseUrl: settings.databaseUrl, region: settings.region });
   const serviceKey = new ServiceKeyProvider(loadRootKey(settings.dataDir));
   const keyCache = new DataKeyCache(
-    (reference) => {
-      if (reference === SERVICE_KEY_REFERENCE) return serviceKey;
-      throw new Error(`no key provider for ${reference}`);
-    },
-    { ttlMs: settings.dataKeyCacheSeconds * 1000 },
+    // Resolved lazily: the built-in KMS starts after the app exists.
+    (reference) => (reference === SERVICE_KEY_REFERENCE ? serviceKey : customerKey(reference)),
+    { ttlMs: settings.dataKeyCacheSeconds * 1000, now: hooks.now },
   );
+  const externalProviders = new Map<string, KeyProvider>();
+  let kmsRegion: KmsRegion | undefined;
+  const customerKey = (keyArn: string): KeyProvider => {
+    const external = settings.externalKms;
+    if (!external) {
+      if (!kmsRegion) throw new Error('the built-in KMS has not started');
+      return kmsRegion.keyProvider(keyArn);
+    }
+    let provider = externalProviders.get(keyArn);
+    if (!provider) {
+      const credentials = external.accessKeyId && external.secretAccessKey ? { accessKeyId: external.accessKeyId, secretAccessKey: external.secretAccessKey } : undefined;
+      provider = ExternalKmsKeyProvider.connect(keyArn, { endpoint: external.endpoint, credentials });
+      externalProviders.set(keyArn, provider);
+    }
+    return provider;
+  };
 
   const app = Fastify({
     logger: { level: settings.logLevel },
@@ -88,10 +104,12 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     usage: new UsageCounter(vault, settings.region, { now: hooks.now }),
     authDomain: settings.authDomain,
     serviceKey,
+    customerKey,
     messages: configuredSender(settings, outbox),
     now: hooks.now ?? Date.now,
   };
   const kms = await startKms(app, settings, { now: services.now });
+  kmsRegion = kms;
   registerAwsJsonProtocol(app, [cognitoService(services), kms.service], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), { region: settings.region });
   registerOutboxRoutes(app, { outbox, services, credentials: (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null) });
   registerHealthRoutes(app, { region: settings.region, store });

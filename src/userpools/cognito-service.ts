@@ -16,7 +16,9 @@ export function cognitoService(services: UserPoolServices): AwsJsonService<UserP
     translateError(error) {
       if (error instanceof PoolMissing) return new ResourceNotFoundException(`User pool ${error.poolId} does not exist.`);
       if (error instanceof KeyUnusable) {
-        return new InvalidUserPoolConfigurationException(`The KMS key of this user pool is unusable (${error.reason}); no data was changed.`);
+        // A key that no longer exists cannot come back: say the data is gone (crypto-shredding).
+        const gone = /does not exist/.test(error.reason) ? ' If the key was deleted, this pool\'s data is permanently unreadable.' : ' Restore access to the key to restore service.';
+        return new InvalidUserPoolConfigurationException(`The KMS key of this user pool is unusable (${error.reason}); no data was changed.${gone}`);
       }
       return null;
     },

@@ -14,6 +14,8 @@ export interface UserPoolServices {
   vault: PoolVault;
   /** Wraps data keys of pools on AWS_OWNED_KEY. */
   serviceKey: KeyProvider;
+  /** The provider for a KeyConfiguration's KMS key ARN (built-in KMS, or an external one by config). */
+  customerKey(keyArn: string): KeyProvider;
   messages: MessageSender;
   signingKeys: SigningKeyCache;
   lockouts: LockoutStore;

@@ -93,6 +93,8 @@ test('the data-key cache reuses an unwrap until its lifetime ends, then asks the
   const provider: KeyProvider = {
     reference: 'test',
     generateDataKey: async () => ({ plaintext: randomBytes(32), wrapped: Buffer.from('w') }),
+    wrapDataKey: async () => Buffer.from('w'),
+    checkAccess: async () => undefined,
     unwrapDataKey: async () => {
       unwraps += 1;
       if (!usable) throw new KeyUnusable('test', 'disabled');

@@ -1,5 +1,6 @@
 import { generateSigningKeys, SIGNING_KEY_KIND } from '../../auth/tokens/signing-keys.ts';
 import { PoolMissing } from '../../store/store.ts';
+import { KeyUnusable, type KeyProvider } from '../../crypto/key-provider.ts';
 import { InvalidParameterException, ResourceNotFoundException } from '../errors.ts';
 import { newUserPoolId } from '../shared/identifiers.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
@@ -37,10 +38,11 @@ export async function createPool(services: UserPoolServices, pool: NewPool): Pro
     settings: pool.settings,
   };
   const signingKeys = await generateSigningKeys(now);
-  await services.vault.createPool(record.id, services.serviceKey, async (records) => {
+  const provider = await keyProviderOf(services, pool.settings);
+  await usingKey(() => services.vault.createPool(record.id, provider, async (records) => {
     await records.put(POOL_RECORD_KIND, record.id, record);
     for (const key of signingKeys) await records.put(SIGNING_KEY_KIND, key.kid, key);
-  });
+  }));
   return record;
 }
 
@@ -62,6 +64,7 @@ export async function readPool(services: UserPoolServices, poolId: string): Prom
  */
 export async function updatePool(services: UserPoolServices, poolId: string, settings: PoolSettings, name?: string): Promise<void> {
   checkSettings(settings);
+  const rewrap = settings.KeyConfiguration ? await rewrapIfKeyChanges(services, poolId, settings) : null;
   await withPool(poolId, () =>
     services.vault.write(poolId, async (records) => {
       const pool = await loadPool(records);
@@ -72,8 +75,41 @@ export async function updatePool(services: UserPoolServices, poolId: string, set
       };
       const updated: UserPoolRecord = { ...pool, name: name ?? pool.name, settings: { ...settings, ...kept }, modifiedAt: services.now() };
       await records.put(POOL_RECORD_KIND, poolId, updated);
+      if (rewrap) await records.replaceWrappedDataKey(rewrap.wrapped, rewrap.keyReference);
     }),
   );
+  if (rewrap) services.vault.forgetKeys(poolId);
+}
+
+/**
+ * The key a pool's KeyConfiguration names: the service-owned key, or the customer's KMS key
+ * (CreateUserPool API reference, KeyConfigurationType).
+ */
+async function keyProviderOf(services: UserPoolServices, settings: PoolSettings): Promise<KeyProvider> {
+  const key = settings.KeyConfiguration;
+  return key?.KeyType === 'CUSTOMER_MANAGED_KEY' && key.KmsKeyArn ? services.customerKey(key.KmsKeyArn) : services.serviceKey;
+}
+
+/**
+ * Switching keys re-wraps the pool's data key under the new key (checked first, so a key the
+ * pool may not use is refused with nothing changed); no record is re-encrypted and the pool keeps
+ * serving throughout.
+ */
+async function rewrapIfKeyChanges(services: UserPoolServices, poolId: string, settings: PoolSettings): Promise<{ wrapped: Buffer; keyReference: string } | null> {
+  const provider = await keyProviderOf(services, settings);
+  const current = await withPool(poolId, () => services.vault.keyReferenceOf(poolId));
+  if (current === provider.reference) return null;
+  return usingKey(() => services.vault.rewrapDataKey(poolId, provider));
+}
+
+/** A key the pool cannot use is a configuration error at create/update time, naming why. */
+async function usingKey<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof KeyUnusable) throw new InvalidParameterException(`The KMS key ${error.keyReference} cannot be used by this user pool: ${error.reason}.`);
+    throw error;
+  }
 }
 
 export async function deletePool(services: UserPoolServices, poolId: string): Promise<void> {
@@ -136,10 +172,8 @@ function checkSettings(settings: PoolSettings): void {
   if (key?.KeyType === 'CUSTOMER_MANAGED_KEY' && !key.KmsKeyArn) {
     throw new InvalidParameterException('KmsKeyArn is required when KeyType is CUSTOMER_MANAGED_KEY.');
   }
-  if (key?.KeyType === 'CUSTOMER_MANAGED_KEY') {
-    // Customer-managed keys need the KMS integration (see docs/ARCHITECTURE.md); refuse rather
-    // than pretend the data is under the customer's key.
-    throw new InvalidParameterException('CUSTOMER_MANAGED_KEY is not available in this region yet: no KMS is configured.');
+  if (key?.KeyType !== 'CUSTOMER_MANAGED_KEY' && key?.KmsKeyArn) {
+    throw new InvalidParameterException('KmsKeyArn can only be set when KeyType is CUSTOMER_MANAGED_KEY.');
   }
   const mechanisms = settings.AccountRecoverySetting?.RecoveryMechanisms ?? [];
   if (new Set(mechanisms.map((mechanism) => mechanism.Priority)).size !== mechanisms.length) {
