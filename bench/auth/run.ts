@@ -10,40 +10,77 @@ import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateUserPoolClie
 import { SignJWT } from 'jose';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/password-hash.ts';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
-import { peakRssMiB, runLoad, type LoadResult } from '../support/load.ts';
-import { callCognito, startBenchRegion } from '../support/region-process.ts';
+import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, type LoadResult } from '../support/load.ts';
+import { BENCH_ADMIN, callCognito, startBenchRegion } from '../support/region-process.ts';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 const CONCURRENCY = 16;
 const SECONDS = Number(process.argv[2] ?? 10);
 const USERS = 32;
 const PASSWORD = 'Bench-Passw0rd!';
 
+/** A pool with a password client and USERS confirmed users, under the service key or a customer key. */
+async function benchPool(region: Awaited<ReturnType<typeof startBenchRegion>>, keyArn?: string): Promise<{ clientId: string; usernames: string[] }> {
+  const poolId = (
+    await region.cognito.send(
+      new CreateUserPoolCommand({ PoolName: 'bench', ...(keyArn ? { KeyConfiguration: { KeyType: 'CUSTOMER_MANAGED_KEY', KmsKeyArn: keyArn } } : {}) }),
+    )
+  ).UserPool!.Id!;
+  const clientId = (
+    await region.cognito.send(
+      new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'bench', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
+    )
+  ).UserPoolClient!.ClientId!;
+  const usernames = Array.from({ length: USERS }, (_, i) => `bench-user-${i}`);
+  for (const username of usernames) {
+    await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }] }));
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }));
+  }
+  return { clientId, usernames };
+}
+
+/** A customer key whose policy grants Meridian's pools what docs/KEYS.md says. */
+async function customerKey(region: Awaited<ReturnType<typeof startBenchRegion>>): Promise<string> {
+  const kms = new KMSClient({ region: 'us-east-1', endpoint: region.url, credentials: BENCH_ADMIN });
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Root', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::000000000000:root' }, Action: 'kms:*', Resource: '*' },
+      { Sid: 'Pools', Effect: 'Allow', Principal: { Service: 'cognito-idp.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt', 'kms:Encrypt', 'kms:DescribeKey'], Resource: '*' },
+    ],
+  };
+  const arn = (await kms.send(new CreateKeyCommand({ Policy: JSON.stringify(policy) }))).KeyMetadata!.Arn!;
+  kms.destroy();
+  return arn;
+}
+
 async function main(): Promise<void> {
   const region = await startBenchRegion();
   try {
-    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'bench' }))).UserPool!.Id!;
-    const clientId = (
-      await region.cognito.send(
-        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'bench', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
-      )
-    ).UserPoolClient!.ClientId!;
-    const usernames = Array.from({ length: USERS }, (_, i) => `bench-user-${i}`);
-    for (const username of usernames) {
-      await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: `${username}@example.com` }] }));
-      await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: PASSWORD, Permanent: true }));
-    }
+    const { clientId, usernames } = await benchPool(region);
+    const customer = await benchPool(region, await customerKey(region));
 
-    const signIn = (username: string) => callCognito(region.url, 'InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: username, PASSWORD } });
+    const signInTo = (client: string, username: string) => callCognito(region.url, 'InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: username, PASSWORD } });
+    const signIn = (username: string) => signInTo(clientId, username);
     const refreshTokens: string[] = [];
     for (const username of usernames) refreshTokens.push(String(((await signIn(username)).json.AuthenticationResult as Record<string, unknown>).RefreshToken));
 
+    let cpuBefore = processCpuMs(region.pid);
     const login = await runLoad(CONCURRENCY, SECONDS * 1000, async (worker, iteration) => (await signIn(usernames[(worker * 7 + iteration) % USERS]!)).status === 200);
+    const loginCpu = (processCpuMs(region.pid) - cpuBefore) / login.requests;
+    const customerLogin = await runLoad(
+      CONCURRENCY,
+      SECONDS * 1000,
+      async (worker, iteration) => (await signInTo(customer.clientId, customer.usernames[(worker * 7 + iteration) % USERS]!)).status === 200,
+    );
+    cpuBefore = processCpuMs(region.pid);
     const refresh = await runLoad(
       CONCURRENCY,
       SECONDS * 1000,
       async (worker, iteration) =>
         (await callCognito(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })).status === 200,
     );
+    const refreshCpu = (processCpuMs(region.pid) - cpuBefore) / refresh.requests;
     const rss = await peakRssMiB(region.pid);
     await region.stop();
 
@@ -52,19 +89,27 @@ async function main(): Promise<void> {
     const claims = { sub: 'c0ffee00-0000-4000-8000-000000000000', token_use: 'access', scope: 'aws.cognito.signin.user.admin', client_id: clientId, username: 'bench-user-1' };
     const sign = () => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k' }).setIssuedAt().setExpirationTime('1h').sign(privateKey);
     const hash = await hashPassword(PASSWORD);
-    const loginFloor = await runLoad(CONCURRENCY, SECONDS * 1000, async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign()));
+    const measuredLoginFloor = await ownCpuMs(() => runLoad(CONCURRENCY, SECONDS * 1000, async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign())));
+    const loginFloor = measuredLoginFloor.result;
     const tokenKey = randomBytes(32);
     const sealed = sealAesGcm(tokenKey, Buffer.from(JSON.stringify({ userId: 'x'.repeat(32), clientId, sessionId: 'y'.repeat(36), authTime: 1, scope: 's', expiresAt: 2 })), Buffer.from('aad'));
-    const refreshFloor = await runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign()));
+    const measuredRefreshFloor = await ownCpuMs(() =>
+      runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign())),
+    );
+    const refreshFloor = measuredRefreshFloor.result;
 
-    report({ login, refresh, loginFloor, refreshFloor, rss });
+    report({ login, refresh, loginFloor, refreshFloor, rss, customerLogin });
+    console.log(
+      `CPU per operation (server process, all threads) vs the floor's: login ${loginCpu.toFixed(1)} ms vs ${(measuredLoginFloor.cpuMs / loginFloor.requests).toFixed(1)} ms; ` +
+        `refresh ${refreshCpu.toFixed(2)} ms vs ${(measuredRefreshFloor.cpuMs / refreshFloor.requests).toFixed(2)} ms`,
+    );
   } catch (error) {
     await region.stop().catch(() => undefined);
     throw error;
   }
 }
 
-function report(results: { login: LoadResult; refresh: LoadResult; loginFloor: LoadResult; refreshFloor: LoadResult; rss: number }): void {
+function report(results: { login: LoadResult; refresh: LoadResult; loginFloor: LoadResult; refreshFloor: LoadResult; rss: number; customerLogin: LoadResult }): void {
   const row = (name: string, result: LoadResult, floor: LoadResult) =>
     `| ${name} | ${result.perSecond.toFixed(0)}/s | ${result.p50Ms.toFixed(1)} ms | ${result.p99Ms.toFixed(1)} ms | ${result.errors} | ${floor.perSecond.toFixed(0)}/s | ${((100 * result.perSecond) / floor.perSecond).toFixed(0)}% |`;
   console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
@@ -72,6 +117,8 @@ function report(results: { login: LoadResult; refresh: LoadResult; loginFloor: L
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('InitiateAuth USER_PASSWORD_AUTH', results.login, results.loginFloor));
   console.log(row('InitiateAuth REFRESH_TOKEN_AUTH', results.refresh, results.refreshFloor));
+  console.log(row('InitiateAuth USER_PASSWORD_AUTH, customer-key pool', results.customerLogin, results.loginFloor));
+  console.log(`customer-key pool login throughput: ${((100 * results.customerLogin.perSecond) / results.login.perSecond).toFixed(0)}% of the service-key pool's`);
   console.log(`server peak RSS: ${results.rss.toFixed(0)} MiB`);
 }
 

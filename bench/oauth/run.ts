@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SignJWT } from 'jose';
-import { peakRssMiB, runLoad, type LoadResult } from '../support/load.ts';
+import { peakRssMiB, processCpuMs, runLoad, type LoadResult } from '../support/load.ts';
 import { startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
@@ -85,12 +85,6 @@ async function main(): Promise<void> {
     await region.stop().catch(() => undefined);
     throw error;
   }
-}
-
-/** User + system CPU time of a process so far, in milliseconds (Linux /proc; clock ticks of 10 ms). */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; signature: number }): void {

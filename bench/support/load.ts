@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /**
  * Closed-loop load: `concurrency` workers each send one request after another until `durationMs`
  * has passed; returns throughput and latency percentiles. Bounded in time, loopback only.
@@ -38,6 +39,20 @@ export async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kib / 1024;
+}
+
+/** User + system CPU time of a process so far, in milliseconds (Linux /proc; clock ticks of 10 ms). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time of this process (all its threads, so thread-pool crypto counts) spent in `work`, in ms. */
+export async function ownCpuMs<T>(work: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  return { result, cpuMs: (used.user + used.system) / 1000 };
 }
 
 export function machineDescription(): string {
