@@ -15,6 +15,15 @@ export interface ServeOptions {
   logLevel?: string;
 }
 
+function parsePeers(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    console.error('meridian serve: MERIDIAN_REGION_PEERS is not valid JSON');
+    process.exit(2);
+  }
+}
+
 /** `meridian serve`: one region in this process until SIGTERM/SIGINT. */
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.data);
@@ -27,6 +36,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     databaseUrl: options.database ?? process.env.MERIDIAN_DATABASE_URL,
     publicUrl: options.publicUrl,
     authDomain: options.authDomain ?? process.env.MERIDIAN_AUTH_DOMAIN,
+    // Until the region catalog exists, peers for KMS key replication come as JSON
+    // ({"<region>": {"endpoint", "accessKeyId", "secretAccessKey"}}); see docs/KEYS.md.
+    ...(process.env.MERIDIAN_REGION_PEERS ? { regionPeers: parsePeers(process.env.MERIDIAN_REGION_PEERS) } : {}),
     ...(process.env.MERIDIAN_EXTERNAL_KMS_ENDPOINT
       ? {
           externalKms: {

@@ -40,6 +40,8 @@ export interface RegionProcessOptions {
   extraEnv?: Record<string, string>;
   /** How long to wait for the `listening` line. */
   startTimeoutMs?: number;
+  /** A fixed port (peers must know each other's endpoint before starting); default: a free one. */
+  port?: number;
 }
 
 export interface ExitStatus {
@@ -93,6 +95,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
  * in between (EADDRINUSE). Fails with the process output when it exits or stays silent too long.
  */
 export async function startRegionProcess(options: RegionProcessOptions): Promise<RegionProcess> {
+  if (options.port !== undefined) return startOnPort(options, options.port);
   let lastError: unknown;
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt += 1) {
     const port = await freeLoopbackPort();
