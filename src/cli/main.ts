@@ -12,9 +12,10 @@ program
   .command('serve')
   .description('serve one region (Cognito user-pool API, health) on one port')
   .requiredOption('--region <name>', 'region name, e.g. us-east-1')
-  .option('--port <port>', 'port to listen on', '9000')
+  .option('--catalog <file>', 'region catalog (regions.json from `meridian up`): sets port, data directory <catalog dir>/<region>, admin credentials, peers and global issuer')
+  .option('--port <port>', 'port to listen on (default 9000; with --catalog, from the region endpoint)')
   .option('--host <host>', 'address to bind', '127.0.0.1')
-  .option('--data <dir>', 'data directory (SQLite files, root key, generated credentials)', './data')
+  .option('--data <dir>', 'data directory (SQLite files, root key, generated credentials) (default ./data; with --catalog, <catalog dir>/<region>)')
   .option('--database <url>', 'postgres://... to use PostgreSQL instead of SQLite (or MERIDIAN_DATABASE_URL)')
   .option('--public-url <url>', 'base URL used in token issuers (default http://<host>:<port>)')
   .option('--auth-domain <domain>', 'serve OAuth endpoints also at <prefix>.<domain>/oauth2/... (or MERIDIAN_AUTH_DOMAIN)')
@@ -25,9 +26,10 @@ program
 program
   .command('up')
   .description('run a local deployment: each region as its own process with its own data')
-  .option('--regions <list>', 'comma-separated region names', 'us-east-1')
+  .option('--regions <list>', 'comma-separated region names', 'us-east-1,eu-west-1')
   .option('--port <port>', 'port of the first region; the i-th region gets port+i', '9000')
-  .option('--data <dir>', 'data directory; each region uses <dir>/<region>', './data')
+  .option('--data <dir>', 'data directory; each region uses <dir>/<region>; the catalog is <dir>/regions.json', './data')
+  .option('--global-issuer-url <url>', 'deployment-wide issuer URL (default: the first region\'s endpoint)')
   .action(upCommand);
 
 program

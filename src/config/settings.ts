@@ -14,6 +14,11 @@ export const regionSettingsSchema = z.object({
   /** Base URL used in token issuers and discovery; defaults to http://<host>:<port>. */
   publicUrl: z.string().url().optional(),
   /**
+   * The deployment-wide issuer URL from the region catalog (src/regions/region-catalog.ts), which a
+   * failover router will front. Stored only for now: token issuers still use publicUrl.
+   */
+  globalIssuerUrl: z.string().url().optional(),
+  /**
    * Parent domain of host-named OAuth endpoints: `<prefix>.<authDomain>/oauth2/token` reaches the
    * pool with that domain prefix (src/oauth/pool-resolution.ts). Unset: path form only.
    */
