@@ -20,6 +20,54 @@ export interface PoolEntry {
   /** Sequence number of the last change-log entry written for this pool (0 = none). */
   lastSequence: number;
   createdAt: number;
+  /**
+   * 'replica' for a pool copied from another region's primary (createReplicaPool). getPool and
+   * listPools set it, with appliedSequence and snapshotProgress, only on replicas: absent means
+   * 'primary' (use `poolRole(entry)`), which keeps a primary's entry in its original shape.
+   */
+  role?: PoolRole;
+  /** On a replica, the primary's sequence applied last. */
+  appliedSequence?: number;
+  /** On a replica, how far the initial copy got. */
+  snapshotProgress?: SnapshotProgress | null;
+}
+
+export type PoolRole = 'primary' | 'replica';
+
+export function poolRole(entry: PoolEntry): PoolRole {
+  return entry.role ?? 'primary';
+}
+
+/** Where a snapshot page ends: records are ordered by (kind, id). */
+export interface SnapshotCursor {
+  kind: string;
+  id: string;
+}
+
+/** A replica's initial-copy state, saved with each applied snapshot page so a restart resumes. */
+export interface SnapshotProgress {
+  complete: boolean;
+  /** The cursor to continue from; null = from the start. */
+  after: SnapshotCursor | null;
+  copiedRecords: number;
+  /** Record count the primary reported (an estimate: the pool keeps changing). */
+  totalRecords: number;
+}
+
+/** A record exactly as stored, with all its index entries (route entries included). */
+export interface SnapshotRecord extends StoredRecord {
+  /** Sorted by (name, digest); route entries come back as `{ unique: true, route: true }`. */
+  indexes: IndexEntry[];
+}
+
+export interface SnapshotPage {
+  /** The pool entry read before this page's records (wrapped data key, key reference, lastSequence). */
+  pool: PoolEntry;
+  records: SnapshotRecord[];
+  /** Pass as `after` for the next page; null when this page is the last. */
+  next: SnapshotCursor | null;
+  /** Records in the pool when this page was read. */
+  totalRecords: number;
 }
 
 /** One lookup key of a record: `name` says which attribute, `digest` is its blind index. */
@@ -97,6 +145,25 @@ export class UniqueIndexViolation extends Error {
   }
 }
 
+/**
+ * Raised by `applyChanges` when the first change not yet applied is not `appliedSequence + 1`:
+ * something was lost between primary and replica, so nothing of the batch is applied.
+ */
+export class ReplicationGap extends Error {
+  constructor(readonly poolId: string, readonly expectedSequence: number, readonly receivedSequence: number) {
+    super(`replication gap in pool ${poolId}: expected sequence ${expectedSequence}, received ${receivedSequence}`);
+    this.name = 'ReplicationGap';
+  }
+}
+
+/** Raised when a replication apply targets a pool that is not a replica (or a feed serves one). */
+export class PoolRoleMismatch extends Error {
+  constructor(readonly poolId: string, readonly role: PoolRole) {
+    super(`pool ${poolId} is a ${role}`);
+    this.name = 'PoolRoleMismatch';
+  }
+}
+
 export class PoolAlreadyExists extends Error {
   constructor(readonly poolId: string) {
     super(`pool ${poolId} already exists`);
@@ -122,7 +189,7 @@ export interface Store {
    * Adds the pool to the directory and runs `work` in the same transaction, so a pool never exists
    * without its first records. Throws PoolAlreadyExists if the id is taken.
    */
-  createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
+  createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
   getPool(poolId: string): Promise<PoolEntry | null>;
   /** Pools in id order after `after` (exclusive). */
   listPools(after: string | null, limit: number): Promise<PoolEntry[]>;
@@ -146,4 +213,48 @@ export interface Store {
 
   /** Change-log entries with sequence > `afterSequence`, ascending, at most `limit`. */
   readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]>;
+
+  /**
+   * One page of the pool's records in (kind, id) order after `after`, with their index entries and
+   * the pool entry, read consistently with each other; null when the pool does not exist.
+   *
+   * A replica takes `pool.lastSequence` of the FIRST page as its starting sequence S and later
+   * applies every change after S. Later pages are read later, so the copy is fuzzy (it may already
+   * hold some changes after S); that converges anyway, because every change carries the full
+   * record (or its deletion) and the changes after S are replayed in order over it: once they are
+   * all applied, each record is exactly what the primary's last change to it says.
+   */
+  snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null>;
+
+  /**
+   * Adds a replica pool (role 'replica') with `appliedSequence` = the snapshot's starting
+   * sequence and an incomplete snapshot progress. Throws PoolAlreadyExists if the id is taken.
+   */
+  createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void>;
+  /**
+   * Writes snapshot records exactly as given (payload bytes, index entries, routes) and saves
+   * `progress` in the same transaction. Not change-logged (see applyChanges).
+   */
+  applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void>;
+  /**
+   * Applies the primary's changes in order in one transaction: entries with sequence <=
+   * appliedSequence are skipped (re-delivery is harmless), the next must be appliedSequence + 1 or
+   * ReplicationGap is thrown and nothing is applied. `POOL_KEY_CHANGE_KIND` entries replace the
+   * wrapped data key (and the key reference when the entry carries one). The new appliedSequence
+   * is stored in the same transaction and returned.
+   *
+   * A replica does not append these to its own change log: the primary's log is the source of
+   * truth and its sequence numbers are the ones tracked, and a second log would only be a copy
+   * nobody reads. (Changes made in a secondary region, such as revocations, flowing back to the
+   * primary are a later step with their own log.)
+   */
+  applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
+}
+
+/** What createPool and createReplicaPool take: the rest of PoolEntry is the store's to keep. */
+export type NewPoolEntry = Omit<PoolEntry, 'lastSequence' | 'role' | 'appliedSequence' | 'snapshotProgress'>;
+
+/** A change as a replica receives it; key changes may name the key reference that wraps the key. */
+export interface ReplicatedChange extends ChangeEntry {
+  keyReference?: string;
 }

@@ -4,8 +4,16 @@ import {
   POOL_KEY_CHANGE_KIND,
   PoolAlreadyExists,
   PoolMissing,
+  PoolRoleMismatch,
+  ReplicationGap,
   UniqueIndexViolation,
   type ChangeEntry,
+  type NewPoolEntry,
+  type ReplicatedChange,
+  type SnapshotCursor,
+  type SnapshotPage,
+  type SnapshotProgress,
+  type SnapshotRecord,
   type ChangeOperation,
   type IndexEntry,
   type ListPage,
@@ -100,7 +108,7 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  async createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+  async createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
     return this.withTransaction(async (client) => {
       // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
       // for its outcome, so exactly one of two simultaneous createPool calls wins.
@@ -187,6 +195,96 @@ export class PostgresStore implements Store {
     return rows.map(toChangeEntry);
   }
 
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+    // REPEATABLE READ: the pool row, the count, the records and their indexes are one snapshot.
+    return this.withTransaction(async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      const poolRows = (await client.query<Row>('SELECT * FROM pools WHERE pool_id = $1', [poolId])).rows;
+      if (!poolRows[0]) return null;
+      const { rows } = after
+        ? await client.query<Row>('SELECT kind, id, payload FROM records WHERE pool_id = $1 AND (kind, id) > ($2, $3) ORDER BY kind, id LIMIT $4', [poolId, after.kind, after.id, limit + 1])
+        : await client.query<Row>('SELECT kind, id, payload FROM records WHERE pool_id = $1 ORDER BY kind, id LIMIT $2', [poolId, limit + 1]);
+      const more = rows.length > limit;
+      const records = rows.slice(0, limit).map(toRecord);
+      const kinds = records.map((record) => record.kind);
+      const ids = records.map((record) => record.id);
+      const indexRows = (await client.query<Row>(
+        `SELECT kind, id, name, digest, is_unique FROM record_indexes
+         WHERE pool_id = $1 AND (kind, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+        [poolId, kinds, ids],
+      )).rows;
+      const routeRows = (await client.query<Row>(
+        `SELECT kind, id, name, value FROM routes
+         WHERE pool_id = $1 AND (kind, id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+        [poolId, kinds, ids],
+      )).rows;
+      const byRecord = new Map<string, IndexEntry[]>();
+      const entriesOf = (row: Row) => {
+        const key = JSON.stringify([String(row.kind), String(row.id)]);
+        let list = byRecord.get(key);
+        if (!list) byRecord.set(key, (list = []));
+        return list;
+      };
+      for (const row of indexRows) entriesOf(row).push({ name: String(row.name), digest: String(row.digest), unique: row.is_unique === true });
+      for (const row of routeRows) entriesOf(row).push({ name: String(row.name), digest: String(row.value), unique: true, route: true });
+      const total = (await client.query<Row>('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1', [poolId])).rows[0]!;
+      const withIndexes: SnapshotRecord[] = records.map((record) => ({
+        ...record,
+        indexes: sortIndexes(byRecord.get(JSON.stringify([record.kind, record.id])) ?? []),
+      }));
+      const last = withIndexes[withIndexes.length - 1];
+      return { pool: toPoolEntry(poolRows[0]), records: withIndexes, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+    });
+  }
+
+  async createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void> {
+    const progress: SnapshotProgress = { complete: false, after: null, copiedRecords: 0, totalRecords: 0 };
+    const inserted = await this.pool.query(
+      `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress)
+       VALUES ($1, $2, $3, 0, $4, 'replica', $5, $6) ON CONFLICT (pool_id) DO NOTHING`,
+      [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress)],
+    );
+    if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
+  }
+
+  async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
+    await this.withTransaction(async (client) => {
+      await lockReplica(client, poolId);
+      for (const record of records) await applyPut(client, poolId, record.kind, record.id, record.payload, record.indexes);
+      await client.query('UPDATE pools SET snapshot_progress = $1 WHERE pool_id = $2', [JSON.stringify(progress), poolId]);
+    });
+  }
+
+  async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
+    return this.withTransaction(async (client) => {
+      // The row lock serializes appliers of this pool (two pullers, or a puller and a restart).
+      let applied = await lockReplica(client, poolId);
+      for (const change of changes) {
+        if (change.sequence <= applied) continue;
+        if (change.sequence !== applied + 1) throw new ReplicationGap(poolId, applied + 1, change.sequence);
+        if (change.poolId !== poolId) throw new Error(`change ${change.sequence} belongs to pool ${change.poolId}, not ${poolId}`);
+        if (change.kind === POOL_KEY_CHANGE_KIND) {
+          if (!change.payload) throw new Error(`key change ${change.sequence} has no wrapped key`);
+          await client.query('UPDATE pools SET wrapped_data_key = $1, key_reference = COALESCE($2, key_reference) WHERE pool_id = $3', [
+            change.payload,
+            change.keyReference ?? null,
+            poolId,
+          ]);
+        } else if (change.operation === 'delete') {
+          for (const table of ['records', 'record_indexes', 'routes']) {
+            await client.query(`DELETE FROM ${table} WHERE pool_id = $1 AND kind = $2 AND id = $3`, [poolId, change.kind, change.id]);
+          }
+        } else {
+          if (!change.payload) throw new Error(`put change ${change.sequence} has no payload`);
+          await applyPut(client, poolId, change.kind, change.id, change.payload, change.indexes);
+        }
+        applied = change.sequence;
+      }
+      await client.query('UPDATE pools SET applied_sequence = $1 WHERE pool_id = $2', [applied, poolId]);
+      return applied;
+    });
+  }
+
   /**
    * Looked up first because CREATE SCHEMA IF NOT EXISTS demands the CREATE privilege on the database
    * even when the schema exists, which a deployment's runtime role may rightly lack.
@@ -229,6 +327,50 @@ export class PostgresStore implements Store {
       client.release(!reusable);
     }
   }
+}
+
+/** Locks a replica pool's row and returns its applied sequence; PoolMissing / PoolRoleMismatch otherwise. */
+async function lockReplica(client: pg.PoolClient, poolId: string): Promise<number> {
+  const { rows } = await client.query<Row>('SELECT role, applied_sequence FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE', [poolId]);
+  if (!rows[0]) throw new PoolMissing(poolId);
+  if (rows[0].role !== 'replica') throw new PoolRoleMismatch(poolId, 'primary');
+  return Number(rows[0].applied_sequence);
+}
+
+/**
+ * A replicated put, outside the change log. Unlike PoolTransaction.put it takes over a unique index
+ * or route another record holds: a fuzzy snapshot can hold the old owner's stale entry, and the
+ * primary (where the entry moved without conflict) will send that record's own later change.
+ */
+async function applyPut(client: pg.PoolClient, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
+  await client.query('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
+  await client.query('DELETE FROM routes WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
+  for (const index of indexes) {
+    if (index.route) {
+      await client.query(
+        `INSERT INTO routes (name, value, pool_id, kind, id) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id`,
+        [index.name, index.digest, poolId, kind, id],
+      );
+      continue;
+    }
+    if (index.unique) {
+      await client.query('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND name = $3 AND digest = $4 AND is_unique', [poolId, kind, index.name, index.digest]);
+    }
+    await client.query(
+      'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+      [poolId, kind, index.name, index.digest, id, index.unique],
+    );
+  }
+  await client.query(
+    'INSERT INTO records (pool_id, kind, id, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload',
+    [poolId, kind, id, payload],
+  );
+}
+
+function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
+  const key = (index: IndexEntry) => `${index.route ? 1 : 0}\u0000${index.name}\u0000${index.digest}`;
+  return indexes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** Runs the caller's work, then closes the handle so a leaked reference cannot reach the released connection. */
@@ -461,6 +603,14 @@ function toPoolEntry(row: Row): PoolEntry {
     keyReference: String(row.key_reference),
     lastSequence: Number(row.last_sequence),
     createdAt: Number(row.created_at),
+    // Replica fields only on replicas: a primary's entry keeps its original shape (see PoolEntry.role).
+    ...(row.role === 'replica'
+      ? {
+          role: 'replica' as const,
+          appliedSequence: Number(row.applied_sequence),
+          snapshotProgress: row.snapshot_progress ? (JSON.parse(String(row.snapshot_progress)) as SnapshotProgress) : null,
+        }
+      : {}),
   };
 }
 

@@ -4,8 +4,16 @@ import {
   POOL_KEY_CHANGE_KIND,
   PoolAlreadyExists,
   PoolMissing,
+  PoolRoleMismatch,
+  ReplicationGap,
   UniqueIndexViolation,
   type ChangeEntry,
+  type NewPoolEntry,
+  type ReplicatedChange,
+  type SnapshotCursor,
+  type SnapshotPage,
+  type SnapshotProgress,
+  type SnapshotRecord,
   type IndexEntry,
   type ListPage,
   type PoolEntry,
@@ -75,7 +83,7 @@ export class SqliteStore implements Store {
     this.writer.close();
   }
 
-  async createPool<T>(entry: Omit<PoolEntry, 'lastSequence'>, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
+  async createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       this.writer.exec('BEGIN IMMEDIATE');
       try {
@@ -169,6 +177,86 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+    // A read transaction on the WAL reader: the pool row, the count and the records are one
+    // consistent view, so the page's lastSequence is not older than its records.
+    return this.reader.transaction((): SnapshotPage | null => {
+      const poolRow = prepared(this.reader, 'SELECT * FROM pools WHERE pool_id = ?').get(poolId) as Row | undefined;
+      if (!poolRow) return null;
+      const rows = (after
+        ? prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? AND (kind, id) > (?, ?) ORDER BY kind, id LIMIT ?').all(poolId, after.kind, after.id, limit + 1)
+        : prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? ORDER BY kind, id LIMIT ?').all(poolId, limit + 1)) as Row[];
+      const more = rows.length > limit;
+      const records: SnapshotRecord[] = rows.slice(0, limit).map((row) => {
+        const record = toRecord(row);
+        const indexes = (prepared(this.reader, 'SELECT name, digest, is_unique FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
+          .map((index): IndexEntry => ({ name: String(index.name), digest: String(index.digest), unique: Number(index.is_unique) === 1 }));
+        const routes = (prepared(this.reader, 'SELECT name, value FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
+          .map((route): IndexEntry => ({ name: String(route.name), digest: String(route.value), unique: true, route: true }));
+        return { ...record, indexes: sortIndexes([...indexes, ...routes]) };
+      });
+      const last = records[records.length - 1];
+      const total = prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row;
+      return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+    })();
+  }
+
+  async createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void> {
+    const progress: SnapshotProgress = { complete: false, after: null, copiedRecords: 0, totalRecords: 0 };
+    await this.exclusive(async () =>
+      this.writer.transaction(() => {
+        if (prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId)) throw new PoolAlreadyExists(entry.poolId);
+        prepared(this.writer, 
+          `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress)
+           VALUES (?, ?, ?, 0, ?, 'replica', ?, ?)`,
+        ).run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress));
+      })(),
+    );
+  }
+
+  async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
+    await this.exclusive(async () =>
+      this.writer.transaction(() => {
+        this.replicaRow(poolId);
+        for (const record of records) applyPut(this.writer, poolId, record.kind, record.id, record.payload, record.indexes);
+        prepared(this.writer, 'UPDATE pools SET snapshot_progress = ? WHERE pool_id = ?').run(JSON.stringify(progress), poolId);
+      })(),
+    );
+  }
+
+  async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
+    return this.exclusive(async () =>
+      this.writer.transaction(() => {
+        let applied = Number(this.replicaRow(poolId).applied_sequence);
+        for (const change of changes) {
+          if (change.sequence <= applied) continue;
+          if (change.sequence !== applied + 1) throw new ReplicationGap(poolId, applied + 1, change.sequence);
+          if (change.poolId !== poolId) throw new Error(`change ${change.sequence} belongs to pool ${change.poolId}, not ${poolId}`);
+          if (change.kind === POOL_KEY_CHANGE_KIND) {
+            if (!change.payload) throw new Error(`key change ${change.sequence} has no wrapped key`);
+            prepared(this.writer, 'UPDATE pools SET wrapped_data_key = ?, key_reference = COALESCE(?, key_reference) WHERE pool_id = ?')
+              .run(change.payload, change.keyReference ?? null, poolId);
+          } else if (change.operation === 'delete') {
+            applyDelete(this.writer, poolId, change.kind, change.id);
+          } else {
+            if (!change.payload) throw new Error(`put change ${change.sequence} has no payload`);
+            applyPut(this.writer, poolId, change.kind, change.id, change.payload, change.indexes);
+          }
+          applied = change.sequence;
+        }
+        prepared(this.writer, 'UPDATE pools SET applied_sequence = ? WHERE pool_id = ?').run(applied, poolId);
+        return applied;
+      })(),
+    );
+  }
+
+  private replicaRow(poolId: string): Row {
+    const row = prepared(this.writer, 'SELECT role, applied_sequence FROM pools WHERE pool_id = ?').get(poolId) as Row | undefined;
+    if (!row) throw new PoolMissing(poolId);
+    if (row.role !== 'replica') throw new PoolRoleMismatch(poolId, 'primary');
+    return row;
+  }
+
   /** Serializes writers: each waits for the previous to finish, success or failure. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
@@ -184,7 +272,48 @@ function toPoolEntry(row: Row): PoolEntry {
     keyReference: String(row.key_reference),
     lastSequence: Number(row.last_sequence),
     createdAt: Number(row.created_at),
+    // Replica fields only on replicas: a primary's entry keeps its original shape (see PoolEntry.role).
+    ...(row.role === 'replica'
+      ? {
+          role: 'replica' as const,
+          appliedSequence: Number(row.applied_sequence),
+          snapshotProgress: row.snapshot_progress ? (JSON.parse(String(row.snapshot_progress)) as SnapshotProgress) : null,
+        }
+      : {}),
   };
+}
+
+function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
+  const key = (index: IndexEntry) => `${index.route ? 1 : 0}\u0000${index.name}\u0000${index.digest}`;
+  return indexes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * A replicated put, outside the change log. Unlike PoolTransaction.put it takes over a unique index
+ * or route another record holds: a fuzzy snapshot can hold the old owner's stale entry, and the
+ * primary (where the entry moved without conflict) will send that record's own later change.
+ */
+function applyPut(db: Database.Database, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): void {
+  prepared(db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
+  prepared(db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
+  for (const index of indexes) {
+    if (index.route) {
+      prepared(db, 'INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id')
+        .run(index.name, index.digest, poolId, kind, id);
+      continue;
+    }
+    if (index.unique) prepared(db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND name = ? AND digest = ? AND is_unique = 1').run(poolId, kind, index.name, index.digest);
+    prepared(db, 'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(poolId, kind, index.name, index.digest, id, index.unique ? 1 : 0);
+  }
+  prepared(db, 'INSERT INTO records (pool_id, kind, id, payload) VALUES (?, ?, ?, ?) ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload')
+    .run(poolId, kind, id, payload);
+}
+
+function applyDelete(db: Database.Database, poolId: string, kind: string, id: string): void {
+  for (const table of ['records', 'record_indexes', 'routes']) {
+    prepared(db, `DELETE FROM ${table} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
+  }
 }
 
 function toRecord(row: Row): StoredRecord {

@@ -1,0 +1,226 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { PoolRoleMismatch, poolRole, type Store } from '../store/store.ts';
+import { REPLICATION_SIGNING_NAME } from './change-feed-routes.ts';
+import { changesOf, decodeCursor, encodeCursor, poolEntryOf, snapshotRecordsOf, type ChangesMessage, type SnapshotPageMessage } from './feed-messages.ts';
+
+export interface ReplicaPullerOptions {
+  /** The primary region's base URL, e.g. `http://primary.internal:9229`. */
+  endpoint: string;
+  /** The primary's region name: the signature's credential scope. */
+  region: string;
+  credential: { accessKeyId: string; secretAccessKey: string };
+  poolId: string;
+  /** This (secondary) region's store. */
+  store: Store;
+  /** Records per snapshot page (default 200). */
+  pageSize?: number;
+  /** Changes per pull (default 500). */
+  batchSize?: number;
+  /** Wait before polling again once caught up (default 1 s). */
+  idleDelayMs?: number;
+  /** Ceiling of the doubling wait after errors (default 30 s). */
+  maximumBackoffMs?: number;
+  /** Per-request timeout (default 10 s). */
+  timeoutMs?: number;
+  /** Told about every failed round (the loop keeps going, backing off). */
+  onError?: (error: Error) => void;
+  now?: () => number;
+}
+
+export interface ReplicationProgress {
+  poolId: string;
+  phase: 'idle' | 'snapshot' | 'changes';
+  copiedRecords: number;
+  /** The record count the primary reported when the copy started: an estimate. */
+  totalRecords: number;
+  appliedSequence: number;
+  /** The primary's last sequence seen. */
+  primarySequence: number;
+  /** Age of the newest change still to apply: 0 when caught up; null before the first pull. */
+  lagSeconds: number | null;
+  lastError: string | null;
+}
+
+/** A failed feed request; `status` 0 when the primary could not be reached. */
+export class ChangeFeedError extends Error {
+  constructor(readonly status: number, readonly type: string, message: string) {
+    super(`change feed ${status} ${type}: ${message}`);
+    this.name = 'ChangeFeedError';
+  }
+}
+
+/**
+ * Keeps one pool of this region a replica of the primary's: copies the snapshot page by page
+ * (createReplicaPool, then applySnapshotPage, whose saved progress lets a restart continue where
+ * the copy stopped), then applies the change stream after the snapshot's sequence in bounded
+ * batches. Everything resumes from what the store holds (appliedSequence, snapshotProgress), and
+ * the store skips what it already applied and refuses gaps, so restarts neither lose nor repeat
+ * changes. Ciphertext is stored as shipped; this class never sees a key.
+ */
+export class ReplicaPuller {
+  private readonly signer: SignatureV4;
+  private readonly now: () => number;
+  private state: ReplicationProgress;
+  private running: Promise<void> | null = null;
+  private stopping = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly options: ReplicaPullerOptions) {
+    this.signer = new SignatureV4({ credentials: options.credential, region: options.region, service: REPLICATION_SIGNING_NAME, sha256: Sha256, uriEscapePath: true });
+    this.now = options.now ?? Date.now;
+    this.state = { poolId: options.poolId, phase: 'idle', copiedRecords: 0, totalRecords: 0, appliedSequence: 0, primarySequence: 0, lagSeconds: null, lastError: null };
+  }
+
+  progress(): ReplicationProgress {
+    return { ...this.state };
+  }
+
+  /**
+   * Copies the snapshot if it is not complete yet; `maxPages` stops early (the next call, or a
+   * new puller after a restart, continues). Returns true once the copy is complete.
+   */
+  async copySnapshot(maxPages = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const { store, poolId } = this.options;
+    let local = await store.getPool(poolId);
+    if (local && poolRole(local) !== 'replica') throw new PoolRoleMismatch(poolId, 'primary');
+    let progress = local?.snapshotProgress ?? null;
+    if (local) this.remember(local.appliedSequence ?? 0, progress);
+    if (progress?.complete) return true;
+    this.state.phase = 'snapshot';
+    let cursor = progress?.after ? encodeCursor(progress.after) : null;
+    for (let pages = 0; pages < maxPages; pages++) {
+      const page = await this.get<SnapshotPageMessage>('snapshot', { ...(cursor ? { cursor } : {}), limit: String(this.options.pageSize ?? 200) });
+      if (!local) {
+        // The first page's sequence is where the change stream starts (see Store.snapshot).
+        const entry = poolEntryOf(page.pool);
+        await store.createReplicaPool({ poolId, wrappedDataKey: entry.wrappedDataKey, keyReference: entry.keyReference, createdAt: entry.createdAt }, entry.lastSequence);
+        local = await store.getPool(poolId);
+        this.remember(entry.lastSequence, null);
+      }
+      const records = snapshotRecordsOf(page);
+      const next = page.nextCursor ? decodeCursor(page.nextCursor) : null;
+      progress = {
+        complete: next === null,
+        after: next,
+        copiedRecords: (progress?.copiedRecords ?? 0) + records.length,
+        totalRecords: progress?.totalRecords || page.totalRecords,
+      };
+      await store.applySnapshotPage(poolId, records, progress);
+      this.remember(this.state.appliedSequence, progress);
+      if (progress.complete) return true;
+      cursor = page.nextCursor;
+    }
+    return false;
+  }
+
+  /** Pulls and applies one batch of changes; returns how many were new. */
+  async pullChanges(): Promise<number> {
+    const { store, poolId } = this.options;
+    const local = await store.getPool(poolId);
+    if (!local || !local.snapshotProgress?.complete) throw new Error(`pool ${poolId} has no complete snapshot to apply changes to`);
+    const from = local.appliedSequence ?? 0;
+    this.state.phase = 'changes';
+    const message = await this.get<ChangesMessage>('changes', { after: String(from), limit: String(this.options.batchSize ?? 500) });
+    const changes = changesOf(poolId, message);
+    const applied = changes.length > 0 ? await store.applyChanges(poolId, changes) : from;
+    this.state.appliedSequence = applied;
+    this.state.primarySequence = message.lastSequence;
+    // The oldest change not yet applied would be the next one; the batch's last is the best known bound.
+    const lastAt = changes[changes.length - 1]?.at;
+    this.state.lagSeconds = applied >= message.lastSequence || lastAt === undefined ? 0 : Math.max(0, (this.now() - lastAt) / 1000);
+    return applied - from;
+  }
+
+  /** Copies the snapshot if needed, then pulls until a batch brings nothing new. */
+  async catchUp(): Promise<ReplicationProgress> {
+    await this.copySnapshot();
+    while ((await this.pullChanges()) > 0 && !this.stopping);
+    return this.progress();
+  }
+
+  /** Runs catchUp in the background forever, waiting when idle and backing off after errors. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  /** Stops the loop; resolves once the round in flight (if any) has finished. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = null;
+  }
+
+  private async loop(): Promise<void> {
+    const idle = this.options.idleDelayMs ?? 1000;
+    const ceiling = this.options.maximumBackoffMs ?? 30_000;
+    let backoff = idle;
+    while (!this.stopping) {
+      try {
+        await this.catchUp();
+        this.state.lastError = null;
+        backoff = idle;
+        await this.sleep(idle);
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        this.state.lastError = failure.message;
+        this.options.onError?.(failure);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, ceiling);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private remember(appliedSequence: number, progress: { copiedRecords: number; totalRecords: number } | null): void {
+    this.state.appliedSequence = appliedSequence;
+    if (progress) {
+      this.state.copiedRecords = progress.copiedRecords;
+      this.state.totalRecords = progress.totalRecords;
+    }
+  }
+
+  private async get<T>(operation: 'snapshot' | 'changes', query: Record<string, string>): Promise<T> {
+    const endpoint = new URL(this.options.endpoint);
+    const path = `${endpoint.pathname.replace(/\/$/, '')}/replication/pools/${encodeURIComponent(this.options.poolId)}/${operation}`;
+    const signed = await this.signer.sign(
+      new HttpRequest({ method: 'GET', protocol: endpoint.protocol, hostname: endpoint.hostname, ...(endpoint.port ? { port: Number(endpoint.port) } : {}), path, query, headers: { host: endpoint.host } }),
+    );
+    const url = new URL(path, endpoint);
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    // fetch sets the same Host itself.
+    const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
+    let response: Response;
+    try {
+      response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+    } catch (error) {
+      throw new ChangeFeedError(0, 'Unreachable', (error as Error).message);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let body: { __type?: string; message?: string } = {};
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        // not JSON: reported by status alone
+      }
+      throw new ChangeFeedError(response.status, body.__type ?? 'Error', body.message ?? text.slice(0, 200));
+    }
+    return JSON.parse(text) as T;
+  }
+}

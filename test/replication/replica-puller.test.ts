@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
+import { PoolVault } from '../../src/crypto/pool-vault.ts';
+import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
+import { registerChangeFeedRoutes } from '../../src/replication/change-feed-routes.ts';
+import { poolDigest } from '../../src/replication/pool-digest.ts';
+import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
+import type { Store } from '../../src/store/store.ts';
+import { storeBackends, type OpenStore } from '../support/stores.ts';
+
+const REGION = 'us-east-1';
+const CREDENTIAL = { accessKeyId: 'AKIDREPLICATION', secretAccessKey: randomBytes(20).toString('hex') };
+
+interface User {
+  name: string;
+  email: string;
+}
+
+function vaultOn(store: Store, rootKey: Buffer): PoolVault {
+  const provider = new ServiceKeyProvider(rootKey);
+  return new PoolVault(store, new DataKeyCache(() => provider, { ttlMs: 60_000 }));
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+for (const backend of storeBackends()) {
+  describe(`replica puller: ${backend.name}`, () => {
+    // The SAME root key on both sides stands in for the multi-region KMS key of a real deployment.
+    const rootKey = randomBytes(32);
+    let primaryOpened: OpenStore;
+    let replicaOpened: OpenStore;
+    let primary: Store;
+    let replica: Store;
+    let app: FastifyInstance;
+    let endpoint: string;
+
+    before(async () => {
+      primaryOpened = await backend.open();
+      replicaOpened = await backend.open();
+      primary = primaryOpened.store;
+      replica = replicaOpened.store;
+      app = Fastify();
+      registerChangeFeedRoutes(app, {
+        store: primary,
+        credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
+        region: REGION,
+      });
+      endpoint = await app.listen({ port: 0, host: '127.0.0.1' });
+    });
+
+    after(async () => {
+      await app?.close();
+      await primaryOpened?.dispose();
+      await replicaOpened?.dispose();
+    });
+
+    function puller(poolId: string, overrides: Partial<ReplicaPullerOptions> = {}): ReplicaPuller {
+      return new ReplicaPuller({ endpoint, region: REGION, credential: CREDENTIAL, poolId, store: replica, pageSize: 2, batchSize: 3, idleDelayMs: 10, ...overrides });
+    }
+
+    test('copies a pool, resumes after a restart, follows puts, deletes and a key change', async () => {
+      const primaryVault = vaultOn(primary, rootKey);
+      const provider = new ServiceKeyProvider(rootKey);
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      const clientId = `client${randomBytes(6).toString('hex')}`;
+      await primaryVault.createPool(poolId, provider, async (records) => {
+        await records.put('client', 'app', { name: 'app' }, [{ name: 'clientId', value: clientId, route: true }]);
+        for (let n = 0; n < 7; n++) {
+          await records.put<User>('user', `u${n}`, { name: `user ${n}`, email: `u${n}@example.com` }, [{ name: 'email', value: `u${n}@example.com`, unique: true }]);
+        }
+      });
+
+      // First run: two pages of two records, then the process "dies".
+      const first = puller(poolId);
+      assert.equal(await first.copySnapshot(2), false);
+      assert.equal(first.progress().copiedRecords, 4);
+      assert.equal(first.progress().totalRecords, 8);
+      const startSequence = (await replica.getPool(poolId))?.appliedSequence;
+      assert.equal(startSequence, 8);
+
+      // Writes on the primary while the replica is down, then a new puller finishes the job.
+      await primaryVault.write(poolId, async (records) => {
+        await records.put<User>('user', 'u1', { name: 'renamed', email: 'u1@example.com' }, [{ name: 'email', value: 'u1@example.com', unique: true }]);
+        await records.delete('user', 'u6');
+        await records.put<User>('user', 'u9', { name: 'late', email: 'u9@example.com' }, [{ name: 'email', value: 'u9@example.com', unique: true }]);
+      });
+      const second = puller(poolId);
+      const caughtUp = await second.catchUp();
+      assert.equal(caughtUp.appliedSequence, 11);
+      assert.equal(caughtUp.copiedRecords, 8);
+      assert.equal(caughtUp.lagSeconds, 0);
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+
+      // More writes, including a re-wrapped data key, followed by the background loop.
+      const rewrapped = await primaryVault.rewrapDataKey(poolId, provider);
+      await primaryVault.write(poolId, async (records) => {
+        await records.replaceWrappedDataKey(rewrapped.wrapped, rewrapped.keyReference);
+        await records.delete('user', 'u0');
+        await records.put<User>('user', 'u2', { name: 'moved', email: 'new2@example.com' }, [{ name: 'email', value: 'new2@example.com', unique: true }]);
+      });
+      await primaryVault.write(poolId, (records) => records.put<User>('user', 'u10', { name: 'ten', email: 'u10@example.com' }));
+      const background = puller(poolId);
+      background.start();
+      const target = (await primary.getPool(poolId))!.lastSequence;
+      try {
+        await waitFor(async () => background.progress().appliedSequence === target);
+      } finally {
+        await background.stop();
+      }
+
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+      const replicaPool = await replica.getPool(poolId);
+      assert.equal(replicaPool?.role, 'replica');
+      assert.equal(replicaPool?.appliedSequence, target);
+      assert.deepEqual(replicaPool?.wrappedDataKey, rewrapped.wrapped);
+      // Nothing was appended to the replica's own log: no duplicates to ship onwards.
+      assert.deepEqual(await replica.readChanges(poolId, 0, 100), []);
+      assert.deepEqual(await replica.findRoute('clientId', clientId), { poolId, kind: 'client', id: 'app' });
+
+      // The replica decrypts with its own vault (same root key) and sees what the primary sees.
+      const replicaVault = vaultOn(replica, rootKey);
+      const read = (vault: PoolVault) =>
+        vault.read(poolId, async (records) => ({
+          users: (await records.list<User>('user', null, 100)).items,
+          byEmail: await records.find<User>('user', 'email', 'new2@example.com'),
+          oldEmail: await records.find<User>('user', 'email', 'u2@example.com'),
+        }));
+      const seen = await read(replicaVault);
+      assert.deepEqual(seen, await read(primaryVault));
+      assert.deepEqual(seen.byEmail, { id: 'u2', value: { name: 'moved', email: 'new2@example.com' } });
+      assert.equal(seen.oldEmail, null);
+      assert.deepEqual(seen.users.map((user) => user.id), ['u1', 'u10', 'u2', 'u3', 'u4', 'u5', 'u9']);
+    });
+
+    test('the feed answers 403 unsigned, 404 unknown pools, 400 bad parameters', async () => {
+      const unsigned = await fetch(`${endpoint}/replication/pools/us-east-1_abc/changes`);
+      assert.equal(unsigned.status, 403);
+      const missing = puller('us-east-1_nosuchpool');
+      await assert.rejects(missing.copySnapshot(), (error: Error & { status?: number }) => error.status === 404);
+      await assert.rejects(puller('us-east-1_x', { pageSize: 5000 }).copySnapshot(), (error: Error & { status?: number }) => error.status === 400);
+      await assert.rejects(puller('bad pool id').copySnapshot(), (error: Error & { status?: number }) => error.status === 400);
+      const errors: Error[] = [];
+      const failing = puller('us-east-1_nosuchpool', { onError: (error) => errors.push(error), idleDelayMs: 5 });
+      failing.start();
+      await waitFor(async () => errors.length >= 2);
+      await failing.stop();
+      assert.equal(await replica.getPool('us-east-1_nosuchpool'), null);
+    });
+  });
+}
