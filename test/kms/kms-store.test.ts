@@ -6,44 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createKmsStore } from '../../src/store/kms/create-kms-store.ts';
 import { KmsAliasExists, KmsKeyExists, type KmsStore, type StoredKey, type StoredKeyMaterial } from '../../src/store/kms/kms-store.ts';
-import { dropPostgresSchema, postgresTestUrl, uniquePostgresSchema } from '../support/stores.ts';
-
-interface OpenKmsStore {
-  store: KmsStore;
-  dispose(): Promise<void>;
-}
+import { backendsOf, dropPostgresSchema, postgresTestUrl, uniquePostgresSchema, type OpenStore } from '../support/stores.ts';
 
 /** Both backends, each on fresh private storage migrated by the shared migrations. */
-const backends: Array<{ name: string; open(): Promise<OpenKmsStore> }> = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dataDir = await mkdtemp(join(tmpdir(), 'meridian-kms-store-'));
-      const store = await createKmsStore({ dataDir, region: 'test' });
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      const schema = uniquePostgresSchema();
-      const store = await createKmsStore({ dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema), region: 'test' });
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await dropPostgresSchema(schema);
-        },
-      };
-    },
-  },
-];
+const backends = backendsOf(createKmsStore, 'meridian-kms-store-');
 
 let counter = 0;
 function keyRow(overrides: Partial<StoredKey> = {}): StoredKey {
@@ -57,7 +23,7 @@ function material(keyId: string, version: number): StoredKeyMaterial {
 
 for (const backend of backends) {
   describe(`KMS store contract: ${backend.name}`, () => {
-    let opened: OpenKmsStore;
+    let opened: OpenStore<KmsStore>;
     let store: KmsStore;
     before(async () => {
       opened = await backend.open();

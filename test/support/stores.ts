@@ -9,26 +9,29 @@ import type { Store } from '../../src/store/store.ts';
 /** The test database; MERIDIAN_TEST_DATABASE_URL points the suite elsewhere (no `?schema=` in it). */
 const POSTGRES_TEST_DATABASE = process.env.MERIDIAN_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export interface OpenStore {
-  store: Store;
+export interface OpenStore<S = Store> {
+  store: S;
   /** Closes the store and deletes everything it wrote. */
   dispose(): Promise<void>;
 }
 
-export interface StoreBackend {
+export interface StoreBackend<S = Store> {
   name: 'sqlite' | 'postgres';
   /** A migrated store on fresh, private storage, so tests can run in parallel. */
-  open(): Promise<OpenStore>;
+  open(): Promise<OpenStore<S>>;
 }
 
-/** Both backends, for suites that must hold for each (loop over them with `describe`). */
-export function storeBackends(): StoreBackend[] {
+/** How a store of some kind is opened: the pool store's createStore, the KMS store's createKmsStore. */
+type StoreFactory<S> = (options: { dataDir: string; databaseUrl?: string; region: string }) => Promise<S>;
+
+/** Both backends of a store kind, each on fresh private storage (a temp folder, a fresh schema). */
+export function backendsOf<S extends { close(): Promise<void> }>(create: StoreFactory<S>, folderPrefix: string): Array<StoreBackend<S>> {
   return [
     {
       name: 'sqlite',
       async open() {
-        const dataDir = await mkdtemp(join(tmpdir(), 'meridian-store-'));
-        const store = await createStore({ dataDir, region: 'test' });
+        const dataDir = await mkdtemp(join(tmpdir(), folderPrefix));
+        const store = await create({ dataDir, region: 'test' });
         return {
           store,
           async dispose() {
@@ -42,7 +45,7 @@ export function storeBackends(): StoreBackend[] {
       name: 'postgres',
       async open() {
         const schema = uniquePostgresSchema();
-        const store = await createStore({ dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema), region: 'test' });
+        const store = await create({ dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema), region: 'test' });
         return {
           store,
           async dispose() {
@@ -53,6 +56,11 @@ export function storeBackends(): StoreBackend[] {
       },
     },
   ];
+}
+
+/** Both backends of the pool store, for suites that must hold for each (loop with `describe`). */
+export function storeBackends(): StoreBackend[] {
+  return backendsOf(createStore, 'meridian-store-');
 }
 
 /** A schema name no other test run uses: `meridian_test_<random>`. */
