@@ -7,7 +7,7 @@ const POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 export interface DiscoveryOptions {
   signingKeys: SigningKeyCache;
   /** The issuer of a pool's tokens, e.g. `<public URL>/<poolId>`. */
-  issuerOf(poolId: string): string;
+  issuerOf(poolId: string): Promise<string>;
   /**
    * Base URL of the pool's OAuth endpoints (`<publicUrl>/<prefix>`, the path form of its prefix
    * domain), or null when it has no domain and so no endpoints to advertise.
@@ -30,7 +30,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance, options: Discovery
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (request, reply) => {
     const { poolId } = request.params;
     if (!(await loadKeys(options, poolId))) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
-    const issuer = options.issuerOf(poolId);
+    const issuer = await options.issuerOf(poolId);
     const base = (await options.oauthBaseUrl?.(poolId)) ?? null;
     return reply.send({
       issuer,

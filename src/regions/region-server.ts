@@ -18,7 +18,7 @@ import { registerUserInfoEndpoint } from '../oauth/userinfo/userinfo-route.ts';
 import { registerTokenEndpoint } from '../oauth/token-endpoint/token-route.ts';
 import { UsageCounter } from '../metering/usage-counter.ts';
 import { registerUsageRoutes } from '../metering/usage-routes.ts';
-import { issuerOf } from '../userpools/auth/token-grant.ts';
+import { issuerOf } from '../userpools/auth/issuers.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
 import { registerFallbackReplies } from '../ops/fallback-replies.ts';
@@ -98,6 +98,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     region: settings.region,
     accountId: settings.accountId,
     publicUrl: settings.publicUrl ?? '',
+    globalIssuerUrl: settings.globalIssuerUrl,
     vault,
     signingKeys: new SigningKeyCache(vault, Math.min(60, settings.dataKeyCacheSeconds) * 1000),
     lockouts: new LockoutStore(vault),

@@ -11,6 +11,8 @@ export interface UserPoolServices {
   accountId: string;
   /** Base URL of this region, used in issuers. */
   publicUrl: string;
+  /** Base of the global issuer (IssuerConfiguration UPDATED), from the region catalog. */
+  globalIssuerUrl?: string;
   vault: PoolVault;
   /** Wraps data keys of pools on AWS_OWNED_KEY. */
   serviceKey: KeyProvider;

@@ -3,7 +3,7 @@ import { isSessionActive } from '../../auth/sessions/revocation.ts';
 import { TokenRejected, verifyPoolToken } from '../../auth/tokens/token-verifier.ts';
 import { KeyUnusable } from '../../crypto/key-provider.ts';
 import { PoolMissing } from '../../store/store.ts';
-import { issuerOf } from '../../userpools/auth/token-grant.ts';
+import { acceptedIssuers } from '../../userpools/auth/issuers.ts';
 import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../../userpools/clients/app-client.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_LOOKUPS } from '../../userpools/users/user-directory.ts';
@@ -58,7 +58,7 @@ async function userInfo(services: UserPoolServices, request: FastifyRequest, rep
   const token = bearerToken(request);
   let claims;
   try {
-    claims = await verifyPoolToken(token, await services.signingKeys.keysFor(pool.poolId), { issuers: [issuerOf(services, pool.poolId)], tokenUse: 'access', now: services.now() });
+    claims = await verifyPoolToken(token, await services.signingKeys.keysFor(pool.poolId), { issuers: acceptedIssuers(services, pool.poolId), tokenUse: 'access', now: services.now() });
   } catch (error) {
     if (error instanceof TokenRejected) throw new BearerRefusal(401, 'invalid_token', INVALID_TOKEN);
     throw error;

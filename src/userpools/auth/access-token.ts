@@ -9,7 +9,8 @@ import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { USER_LOOKUPS } from '../users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
-import { API_SIGN_IN_SCOPE, issuerOf } from './token-grant.ts';
+import { API_SIGN_IN_SCOPE } from './token-grant.ts';
+import { acceptedIssuers } from './issuers.ts';
 
 const POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 
@@ -32,7 +33,7 @@ export async function authenticateAccessToken(services: UserPoolServices, access
   let claims;
   try {
     claims = await verifyPoolToken(accessToken, await services.signingKeys.keysFor(poolId), {
-      issuers: [issuerOf(services, poolId)],
+      issuers: acceptedIssuers(services, poolId),
       tokenUse: 'access',
       now: services.now(),
     });

@@ -3,6 +3,7 @@ import { newSessionId } from '../../auth/sessions/session-ids.ts';
 import { sessionStartFor } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../clients/app-client.ts';
+import { issuerOfRecords } from './issuers.ts';
 import { groupsOfUser } from '../groups/group-memberships.ts';
 import type { UserPoolServices } from '../services.ts';
 import type { UserRecord } from '../users/user-record.ts';
@@ -30,10 +31,6 @@ export interface AuthenticationResult {
   TokenType: 'Bearer';
 }
 
-export function issuerOf(services: UserPoolServices, poolId: string): string {
-  return `${services.publicUrl}/${poolId}`;
-}
-
 /**
  * Signs ID and access tokens for a user and, for a new sign-in, a refresh token that starts a
  * session. A refresh reuses the session (its origin_jti and auth_time) and returns no new
@@ -51,7 +48,7 @@ export async function grantTokens(
   const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
   const signingKeys = await services.signingKeys.keysFor(records.poolId);
   const tokens = await issueTokens(signingKeys, {
-    issuer: issuerOf(services, records.poolId),
+    issuer: await issuerOfRecords(services, records),
     clientId: input.client.id,
     user: { sub: input.user.sub, username: input.user.username, attributes: input.user.attributes, groups: await groupsOfUser(records, input.user.id) },
     authTime,

@@ -1,6 +1,6 @@
 import { issueClientAccessToken } from '../../../auth/tokens/token-issuer.ts';
 import { tokenLifetimes } from '../../../userpools/clients/app-client.ts';
-import { issuerOf } from '../../../userpools/auth/token-grant.ts';
+import { issuerOf } from '../../../userpools/auth/issuers.ts';
 import { definedCustomScopes } from '../../../userpools/resource-servers/resource-server-directory.ts';
 import { InvalidScope, UnauthorizedClient } from '../../oauth-errors.ts';
 import type { GrantHandler } from '../grant-type.ts';
@@ -40,7 +40,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, pool, cli
 
   const seconds = tokenLifetimes(client.client).access;
   const accessToken = await issueClientAccessToken(await services.signingKeys.keysFor(pool.poolId), {
-    issuer: issuerOf(services, pool.poolId),
+    issuer: await issuerOf(services, pool.poolId),
     clientId: client.client.id,
     scope: granted.join(' '),
     seconds,
