@@ -28,7 +28,7 @@ export async function verifyPoolToken(
         if (!key) throw new TokenRejected('invalid', 'unknown signing key');
         return key;
       },
-      { algorithms: ['RS256'], issuer: expected.issuers, currentDate: new Date(expected.now) },
+      { algorithms: ['RS256'], issuer: expected.issuers, currentDate: new Date(expected.now), requiredClaims: ['exp', 'iat', 'sub'] },
     );
     if (payload.token_use !== expected.tokenUse) throw new TokenRejected('invalid', `token_use is not ${expected.tokenUse}`);
     return payload;
