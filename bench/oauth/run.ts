@@ -7,7 +7,6 @@
  * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]`.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SignJWT } from 'jose';

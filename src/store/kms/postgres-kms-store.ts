@@ -1,3 +1,4 @@
+import { contextText, toAlias, toAuditEvent, toKey, toMaterial, type Row } from './kms-rows.ts';
 import pg from 'pg';
 import {
   KmsAliasExists,
@@ -12,7 +13,6 @@ import {
   type StoredKeyMaterial,
 } from './kms-store.ts';
 
-type Row = Record<string, unknown>;
 
 /** SQLSTATE unique_violation (PostgreSQL Appendix A, Error Codes). */
 const UNIQUE_VIOLATION = '23505';
@@ -213,45 +213,3 @@ async function insertMaterials(client: pg.PoolClient, materials: StoredKeyMateri
   }
 }
 
-function contextText(context: Record<string, string> | null): string | null {
-  return context === null ? null : JSON.stringify(context);
-}
-
-// BIGINT columns come back as strings from pg; every value here is below 2^53.
-function toKey(row: Row): StoredKey {
-  return {
-    keyId: String(row.key_id),
-    attributes: String(row.attributes),
-    policy: String(row.policy),
-    revision: Number(row.revision),
-    attentionAt: row.attention_at === null ? null : Number(row.attention_at),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toMaterial(row: Row): StoredKeyMaterial {
-  return {
-    keyId: String(row.key_id),
-    version: Number(row.version),
-    materialId: String(row.material_id),
-    wrapped: row.wrapped_material as Buffer,
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toAlias(row: Row): StoredAlias {
-  return { aliasName: String(row.alias_name), keyId: String(row.key_id), createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
-}
-
-function toAuditEvent(row: Row): StoredAuditEvent {
-  return {
-    sequence: Number(row.sequence),
-    at: Number(row.at),
-    requestId: String(row.request_id),
-    principal: String(row.principal),
-    action: String(row.action),
-    keyId: row.key_id === null ? null : String(row.key_id),
-    encryptionContext: row.encryption_context === null ? null : (JSON.parse(String(row.encryption_context)) as Record<string, string>),
-    outcome: String(row.outcome),
-  };
-}

@@ -1,3 +1,4 @@
+import { contextText, toAlias, toAuditEvent, toKey, toMaterial, type Row } from './kms-rows.ts';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,6 @@ import {
   type StoredKeyMaterial,
 } from './kms-store.ts';
 
-type Row = Record<string, unknown>;
 
 /** How long a write keeps retrying while another process holds the database lock. */
 const BUSY_DEADLINE_MS = 10_000;
@@ -228,44 +228,3 @@ function isConstraintViolation(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }
 
-function contextText(context: Record<string, string> | null): string | null {
-  return context === null ? null : JSON.stringify(context);
-}
-
-function toKey(row: Row): StoredKey {
-  return {
-    keyId: String(row.key_id),
-    attributes: String(row.attributes),
-    policy: String(row.policy),
-    revision: Number(row.revision),
-    attentionAt: row.attention_at === null || row.attention_at === undefined ? null : Number(row.attention_at),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toMaterial(row: Row): StoredKeyMaterial {
-  return {
-    keyId: String(row.key_id),
-    version: Number(row.version),
-    materialId: String(row.material_id),
-    wrapped: Buffer.from(row.wrapped_material as Uint8Array),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toAlias(row: Row): StoredAlias {
-  return { aliasName: String(row.alias_name), keyId: String(row.key_id), createdAt: Number(row.created_at), updatedAt: Number(row.updated_at) };
-}
-
-function toAuditEvent(row: Row): StoredAuditEvent {
-  return {
-    sequence: Number(row.sequence),
-    at: Number(row.at),
-    requestId: String(row.request_id),
-    principal: String(row.principal),
-    action: String(row.action),
-    keyId: row.key_id === null ? null : String(row.key_id),
-    encryptionContext: row.encryption_context === null ? null : (JSON.parse(String(row.encryption_context)) as Record<string, string>),
-    outcome: String(row.outcome),
-  };
-}
