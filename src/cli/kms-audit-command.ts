@@ -1,7 +1,5 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Command } from 'commander';
+import { callAwsJson } from './aws-json-call.ts';
 
 export interface KmsAuditOptions {
   endpoint: string;
@@ -89,33 +87,8 @@ function parseSince(text: string): number {
   return seconds;
 }
 
-async function callKms(options: KmsAuditOptions, credentials: { accessKeyId: string; secretAccessKey: string }, action: string, input: unknown): Promise<unknown> {
-  const endpoint = new URL(options.endpoint);
-  const body = JSON.stringify(input);
-  const signer = new SignatureV4({ credentials, region: options.region, service: 'kms', sha256: Sha256, uriEscapePath: true });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path: endpoint.pathname,
-      headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${action}` },
-      body,
-    }),
-  );
-  // fetch sets the same Host itself.
-  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
-  const response = await fetch(endpoint, { method: 'POST', headers, body });
-  const text = await response.text();
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new Error(`${response.status} ${text.slice(0, 200)}`);
-  }
-  if (!response.ok) throw new Error(`${response.status} ${String(json.__type ?? 'Error')}: ${String(json.message ?? '')}`);
-  return json;
+function callKms(options: KmsAuditOptions, credentials: { accessKeyId: string; secretAccessKey: string }, action: string, input: unknown): Promise<unknown> {
+  return callAwsJson({ endpoint: options.endpoint, region: options.region, service: 'kms', target: `TrentService.${action}`, input, credentials });
 }
 
 function adminCredentials(environment: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {

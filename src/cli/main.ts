@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { outboxCommand } from './outbox-command.ts';
+import { replicasCommand } from './replicas-command.ts';
 import { kmsAuditCommand } from './kms-audit-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { upCommand } from './up-command.ts';
@@ -47,5 +48,7 @@ program
   .command('kms')
   .description('built-in KMS tools (audit log)')
   .addCommand(kmsAuditCommand());
+
+program.addCommand(replicasCommand());
 
 await program.parseAsync(process.argv);

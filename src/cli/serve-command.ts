@@ -90,6 +90,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
           },
         }
       : {}),
+    ...(process.env.MERIDIAN_REPLICATION_PAGE_SIZE ? { replicationPageSize: Number(process.env.MERIDIAN_REPLICATION_PAGE_SIZE) } : {}),
     accountId: options.accountId ?? process.env.MERIDIAN_ACCOUNT_ID,
     adminAccessKeyId: credentials.accessKeyId,
     adminSecretAccessKey: credentials.secretAccessKey,

@@ -51,6 +51,11 @@ export const regionSettingsSchema = z.object({
       z.object({ endpoint: z.string().url(), accessKeyId: z.string().min(16).max(128), secretAccessKey: z.string().min(32).max(256) }),
     )
     .default({}),
+  /**
+   * Records per snapshot page when a replica copies a pool (MERIDIAN_REPLICATION_PAGE_SIZE): larger
+   * pages copy faster, smaller ones keep each request short and make progress finer-grained.
+   */
+  replicationPageSize: z.number().int().min(1).max(1000).default(200),
   /** How often the KMS scheduler deletes keys past their deletion date, rotates keys and retries replica sync. */
   kmsSweepSeconds: z.number().int().min(1).max(3600).default(60),
   /**

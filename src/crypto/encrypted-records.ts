@@ -16,6 +16,27 @@ export interface LookupKey {
   route?: boolean;
 }
 
+/**
+ * Region-local state of a pool as the domain sees it (sealed like records, never change-logged or
+ * replicated). On a secondary replica this is where the few things a secondary may change go:
+ * revocations (shipped to the primary and merged there) and used authorization codes.
+ */
+export interface RegionLocalRecords {
+  get<T>(kind: string, id: string): Promise<T | null>;
+  put<T>(kind: string, id: string, value: T): Promise<void>;
+}
+
+/**
+ * Raised when domain code tries to change a record of a pool that is a secondary replica here:
+ * its records are the primary's, changed only by replication (OperationNotEnabledException).
+ */
+export class ReplicaReadOnly extends Error {
+  constructor(readonly poolId: string, readonly kind: string) {
+    super(`pool ${poolId} is a secondary replica in this region; its ${kind} records change only in the primary region`);
+    this.name = 'ReplicaReadOnly';
+  }
+}
+
 export interface DecryptedPage<T> {
   items: Array<{ id: string; value: T }>;
   nextAfter: string | null;
@@ -28,10 +49,19 @@ export interface DecryptedPage<T> {
  * indexes. The store underneath only sees ciphertext and digests.
  */
 export class EncryptedRecords {
-  constructor(private readonly tx: PoolTransaction, private readonly keys: PoolKeys) {}
+  /**
+   * @param replicaLocal set exactly when the pool is a secondary replica here: records are then
+   * read-only and `regionLocal` is where region-local changes go.
+   */
+  constructor(private readonly tx: PoolTransaction, private readonly keys: PoolKeys, private readonly replicaLocal: RegionLocalRecords | null = null) {}
 
   get poolId(): string {
     return this.tx.poolId;
+  }
+
+  /** Region-local records when this pool is a secondary replica here, else null. */
+  get regionLocal(): RegionLocalRecords | null {
+    return this.replicaLocal;
   }
 
   async get<T>(kind: string, id: string): Promise<T | null> {
@@ -66,6 +96,7 @@ export class EncryptedRecords {
   }
 
   async put<T>(kind: string, id: string, value: T, lookups: LookupKey[] = []): Promise<void> {
+    if (this.replicaLocal) throw new ReplicaReadOnly(this.poolId, kind);
     const indexes: IndexEntry[] = lookups.map((lookup) =>
       lookup.route
         ? { name: lookup.name, digest: lookup.value, unique: true, route: true }
@@ -76,10 +107,12 @@ export class EncryptedRecords {
 
   /** Swaps the wrapped data key in this transaction (see PoolVault.rewrapDataKey). */
   replaceWrappedDataKey(wrapped: Buffer, keyReference: string): Promise<void> {
+    if (this.replicaLocal) throw new ReplicaReadOnly(this.poolId, 'key');
     return this.tx.setWrappedDataKey(wrapped, keyReference);
   }
 
   delete(kind: string, id: string): Promise<boolean> {
+    if (this.replicaLocal) throw new ReplicaReadOnly(this.poolId, kind);
     return this.tx.delete(kind, id);
   }
 

@@ -1,13 +1,18 @@
 import { DataKeyCache } from './data-key-cache.ts';
-import { EncryptedRecords } from './encrypted-records.ts';
+import { EncryptedRecords, type RegionLocalRecords } from './encrypted-records.ts';
 import type { KeyProvider } from './key-provider.ts';
-import { PoolMissing, type PoolEntry, type Store } from '../store/store.ts';
+import { PoolMissing, poolRole, type PoolEntry, type PoolRole, type Store } from '../store/store.ts';
 
 /**
  * The encrypted side of the store: opens a pool's records with its data key (unwrapped through
  * the cache) for reading or for an atomic, change-logged write. Domain code uses only this.
  */
 export class PoolVault {
+  /** A pool's role never changes under its id (a replica is never promoted in place), so it is kept. */
+  private readonly roles = new Map<string, PoolRole>();
+  /** Told about every region-local write to a replica pool (the revocation shipper listens). */
+  onReplicaLocalWrite: ((poolId: string, kind: string, id: string) => void) | null = null;
+
   constructor(private readonly store: Store, private readonly keyCache: DataKeyCache) {}
 
   /** Creates a pool with a fresh data key from `provider` and runs `work` in the same transaction. */
@@ -24,14 +29,29 @@ export class PoolVault {
     }
   }
 
+  /**
+   * An atomic, change-logged write. On a secondary replica the records are read-only (a put
+   * throws ReplicaReadOnly) and `records.regionLocal` takes what a secondary may change.
+   */
   async write<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
     const keys = await this.keysOf(poolId);
+    if ((await this.roleOf(poolId)) === 'replica') return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys, this.replicaLocal(poolId))));
     return this.store.transaction(poolId, (tx) => work(new EncryptedRecords(tx, keys)));
   }
 
   async read<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
     const keys = await this.keysOf(poolId);
-    return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys)));
+    const local = (await this.roleOf(poolId)) === 'replica' ? this.replicaLocal(poolId) : null;
+    return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys, local)));
+  }
+
+  /** 'replica' when the pool is a secondary replica in this region; PoolMissing when absent. */
+  async roleOf(poolId: string): Promise<PoolRole> {
+    const known = this.roles.get(poolId);
+    if (known) return known;
+    const role = poolRole(await this.entry(poolId));
+    this.roles.set(poolId, role);
+    return role;
   }
 
   /** The pool a region-wide route (e.g. an app client id) belongs to, or null. */
@@ -49,6 +69,19 @@ export class PoolVault {
   async writeLocal<T>(poolId: string, kind: string, id: string, value: T): Promise<void> {
     const keys = await this.keyCache.keysFor(await this.entry(poolId));
     await this.store.putLocal(poolId, kind, id, EncryptedRecords.sealLocal(keys, poolId, kind, id, value));
+  }
+
+  /**
+   * Region-local state exactly as stored (sealed): what a secondary ships to the primary. The
+   * seal binds pool, kind and id but not the region, and both regions hold the same data key.
+   */
+  sealedLocal(poolId: string, kind: string, id: string): Promise<Buffer | null> {
+    return this.store.getLocal(poolId, kind, id);
+  }
+
+  /** Opens local state sealed in another region of the pool (see sealedLocal). */
+  async openSealedLocal<T>(poolId: string, kind: string, id: string, payload: Buffer): Promise<T> {
+    return EncryptedRecords.openLocal<T>(await this.keysOf(poolId), poolId, kind, id, payload);
   }
 
   /**
@@ -84,7 +117,18 @@ export class PoolVault {
 
   async deletePool(poolId: string): Promise<boolean> {
     this.keyCache.forget(poolId);
+    this.roles.delete(poolId);
     return this.store.deletePool(poolId);
+  }
+
+  private replicaLocal(poolId: string): RegionLocalRecords {
+    return {
+      get: <T>(kind: string, id: string) => this.readLocal<T>(poolId, kind, id),
+      put: async <T>(kind: string, id: string, value: T) => {
+        await this.writeLocal(poolId, kind, id, value);
+        this.onReplicaLocalWrite?.(poolId, kind, id);
+      },
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { poolOfDomain, prefixDomainOfPool } from '../userpools/domains/domain-directory.ts';
+import { loadPool } from '../userpools/pools/pool-directory.ts';
 import { isPrefixDomain } from '../userpools/domains/user-pool-domain.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 
@@ -57,6 +58,17 @@ export function oauthRoutePaths(endpoint: string): [string, string] {
  * the host form, resolved from the Host header.
  */
 export async function resolveOAuthPool(services: UserPoolServices, request: FastifyRequest): Promise<OAuthPool | null> {
+  const pool = await poolOfRequest(services, request);
+  // A secondary replica serves its pool's endpoints only while ACTIVE (Cognito's multi-Region
+  // user pools: an INACTIVE replica takes no end-user traffic); until then the domain is not here.
+  if (pool && services.replicas) {
+    const status = await services.replicas.replicaStatus(pool.poolId).catch(() => null);
+    if (status !== null && status !== 'ACTIVE') return null;
+  }
+  return pool;
+}
+
+async function poolOfRequest(services: UserPoolServices, request: FastifyRequest): Promise<OAuthPool | null> {
   const prefix = (request.params as Record<string, string | undefined> | undefined)?.[DOMAIN_PREFIX_PARAM];
   if (prefix !== undefined) {
     if (!isPrefixDomain(prefix)) return null;
@@ -75,8 +87,14 @@ export async function resolveOAuthPool(services: UserPoolServices, request: Fast
  * prefix domain, and so no OAuth endpoints on the region's origin.
  */
 export async function poolOAuthBaseUrl(services: UserPoolServices, poolId: string): Promise<string | null> {
-  const prefix = await services.vault.read(poolId, prefixDomainOfPool);
-  return prefix ? pathFormBaseUrl(services, prefix) : null;
+  const { prefix, global } = await services.vault.read(poolId, async (records) => ({
+    prefix: await prefixDomainOfPool(records),
+    global: (await loadPool(records)).settings.IssuerConfiguration?.Type === 'UPDATED',
+  }));
+  if (!prefix) return null;
+  // A multi-region pool (UPDATED issuer) advertises the same document in every region: its
+  // endpoints under the global URL, which the failover router sends to a region that serves.
+  return global && services.globalIssuerUrl ? `${services.globalIssuerUrl.replace(/\/$/, '')}/${prefix}` : pathFormBaseUrl(services, prefix);
 }
 
 export function pathFormBaseUrl(services: UserPoolServices, prefix: string): string {

@@ -20,6 +20,7 @@ import { UsageCounter } from '../metering/usage-counter.ts';
 import { registerUsageRoutes } from '../metering/usage-routes.ts';
 import { issuerOf } from '../userpools/auth/issuers.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
+import { createMetricsRegistry, registerMetricsRoute } from '../ops/metrics.ts';
 import { registerRequestLog } from '../ops/request-log.ts';
 import { registerFallbackReplies } from '../ops/fallback-replies.ts';
 import { createStore } from '../store/create-store.ts';
@@ -33,6 +34,7 @@ import { startKms, type KmsRegion } from '../kms/kms-region.ts';
 import { registerAwsJsonProtocol } from '../wire/aws-json-dispatcher.ts';
 import type { SigningCredential } from '../wire/sigv4-verifier.ts';
 import { newRequestId } from '../wire/aws-json-dispatcher.ts';
+import { startReplication } from './region-replication.ts';
 
 export interface RunningRegion {
   app: FastifyInstance;
@@ -122,6 +124,9 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
   registerRevocationEndpoint(app, services);
   registerLogoutEndpoint(app, services);
   registerUsageRoutes(app, services, (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
+  const metrics = createMetricsRegistry(settings.region);
+  registerMetricsRoute(app, metrics);
+  const replication = startReplication(app, settings, services, store, metrics);
 
   try {
     await app.listen({ host: settings.host, port: settings.port });
@@ -129,6 +134,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     await store.close();
     throw error;
   }
+  await replication?.resume();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   const url = `http://${settings.host}:${port}`;
@@ -141,6 +147,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     store,
     url,
     async close() {
+      await replication?.close();
       await app.close();
       await store.close();
     },

@@ -1,8 +1,10 @@
+import { ReplicaReadOnly } from '../crypto/encrypted-records.ts';
 import { KeyUnusable } from '../crypto/key-provider.ts';
 import { PoolMissing } from '../store/store.ts';
 import type { AwsJsonService } from '../wire/aws-json-dispatcher.ts';
 import { userPoolActions } from './actions.ts';
 import { InternalErrorException, InvalidParameterException, InvalidUserPoolConfigurationException, ResourceNotFoundException } from './errors.ts';
+import { gatedForReplicas, replicaReadOnlyError } from './replicas/replica-gate.ts';
 import type { UserPoolServices } from './services.ts';
 
 /** The Cognito user-pool API (service model 2016-04-18) as served by the AWS JSON dispatcher. */
@@ -10,10 +12,11 @@ export function cognitoService(services: UserPoolServices): AwsJsonService<UserP
   return {
     targetPrefix: 'AWSCognitoIdentityProviderService',
     signingName: 'cognito-idp',
-    actions: new Map(userPoolActions.map((action) => [action.name, action])),
+    actions: new Map(userPoolActions.map((action) => [action.name, gatedForReplicas(action)])),
     services,
     validationError: (message) => new InvalidParameterException(message),
     translateError(error) {
+      if (error instanceof ReplicaReadOnly) return replicaReadOnlyError(error);
       if (error instanceof PoolMissing) return new ResourceNotFoundException(`User pool ${error.poolId} does not exist.`);
       if (error instanceof KeyUnusable) {
         // A key that no longer exists cannot come back: say the data is gone (crypto-shredding).

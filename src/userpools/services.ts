@@ -4,6 +4,7 @@ import type { MessageSender } from './messages/message-sender.ts';
 import type { LockoutStore } from '../auth/lockout/lockout-store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import type { UsageCounter } from '../metering/usage-counter.ts';
+import type { ReplicaLifecycle } from './replicas/replica-lifecycle.ts';
 
 /** What Cognito actions are given: the region's identity and its domain services. */
 export interface UserPoolServices {
@@ -28,5 +29,7 @@ export interface UserPoolServices {
    * absent: only the path form `<publicUrl>/<prefix>/oauth2/...` (src/oauth/pool-resolution.ts).
    */
   authDomain?: string;
+  /** Replicas of pools across regions; absent when the region has no peers (no catalog). */
+  replicas?: ReplicaLifecycle;
   now(): number;
 }

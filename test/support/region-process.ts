@@ -42,6 +42,12 @@ export interface RegionProcessOptions {
   startTimeoutMs?: number;
   /** A fixed port (peers must know each other's endpoint before starting); default: a free one. */
   port?: number;
+  /**
+   * Start with `--catalog <file>` instead of `--port`/`--data`: the catalog names the region's
+   * endpoint (its port must be `port`) and its data directory (`<catalog dir>/<region>`, which
+   * should be `dataDir`).
+   */
+  catalog?: string;
 }
 
 export interface ExitStatus {
@@ -127,7 +133,9 @@ class PortTaken extends Error {}
 
 async function startOnPort(options: RegionProcessOptions, port: number): Promise<RegionProcess> {
   const region = options.region ?? 'us-east-1';
-  const args = [MERIDIAN_BIN, 'serve', '--region', region, '--port', String(port), '--host', '127.0.0.1', '--data', options.dataDir];
+  const args = options.catalog
+    ? [MERIDIAN_BIN, 'serve', '--region', region, '--catalog', options.catalog, '--host', '127.0.0.1']
+    : [MERIDIAN_BIN, 'serve', '--region', region, '--port', String(port), '--host', '127.0.0.1', '--data', options.dataDir];
   if (options.databaseUrl) args.push('--database', options.databaseUrl);
   args.push('--log-level', options.logLevel ?? 'warn', ...(options.extraArgs ?? []));
 

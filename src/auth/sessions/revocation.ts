@@ -18,7 +18,7 @@ export interface SignOutRecord {
   kept?: string[];
 }
 
-interface RevokedSessionRecord {
+export interface RevokedSessionRecord {
   revokedAt: number;
   /** After this the session's refresh token has expired anyway; the record may be dropped. */
   expiresAt: number;
@@ -29,12 +29,54 @@ interface RevokedSessionRecord {
  * disable), except `keep` when given (the session of a ChangePassword call).
  */
 export async function signOutEverywhere(records: EncryptedRecords, userId: string, now: number, options: { keep?: string } = {}): Promise<void> {
-  const current = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  const current = await signOutOf(records, userId);
   // At least one past the previous watermark: a session that sessionStartFor pushed to
   // watermark + 1 (signed in within the same millisecond) is still ended by this sign-out.
   const at = Math.max(now, (current?.signedOutAt ?? -1) + 1);
   const next = mergeSignOuts(current, { signedOutAt: at, kept: options.keep ? [options.keep] : [] });
+  const value = next.kept?.length ? next : { signedOutAt: next.signedOutAt };
+  // A secondary replica keeps its sign-outs region-local; they are shipped to the primary,
+  // merged there and come back with the primary's records (src/replication/revocation-shipper.ts).
+  if (records.regionLocal) await records.regionLocal.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
+  else await records.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
+}
+
+/**
+ * Merges a sign-out made in another region into this pool's records (on the primary); true when
+ * it changed anything. Safe to repeat and in any order (mergeSignOuts).
+ */
+export async function mergeSignOut(records: EncryptedRecords, userId: string, shipped: SignOutRecord): Promise<boolean> {
+  const current = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  const next = mergeSignOuts(current, shipped);
+  if (current && current.signedOutAt === next.signedOutAt && sameSessions(current.kept, next.kept)) return false;
   await records.put<SignOutRecord>(SIGN_OUT_KIND, userId, next.kept?.length ? next : { signedOutAt: next.signedOutAt });
+  return true;
+}
+
+/** Merges a session revoked in another region (union); true when it was not revoked here yet. */
+export async function mergeRevokedSession(records: EncryptedRecords, sessionId: string, shipped: RevokedSessionRecord): Promise<boolean> {
+  if (await records.get(REVOKED_SESSION_KIND, sessionId)) return false;
+  await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, shipped);
+  return true;
+}
+
+function sameSessions(a: string[] | undefined, b: string[] | undefined): boolean {
+  const left = [...(a ?? [])].sort();
+  const right = [...(b ?? [])].sort();
+  return left.length === right.length && left.every((item, index) => item === right[index]);
+}
+
+/** The user's sign-out: the pool's record, merged on a secondary with the ones made here. */
+async function signOutOf(records: EncryptedRecords, userId: string): Promise<SignOutRecord | null> {
+  const replicated = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  const local = records.regionLocal ? await records.regionLocal.get<SignOutRecord>(SIGN_OUT_KIND, userId) : null;
+  if (!local) return replicated;
+  return mergeSignOuts(replicated, local);
+}
+
+async function isRevoked(records: EncryptedRecords, sessionId: string): Promise<boolean> {
+  if ((await records.get(REVOKED_SESSION_KIND, sessionId)) !== null) return true;
+  return records.regionLocal ? (await records.regionLocal.get(REVOKED_SESSION_KIND, sessionId)) !== null : false;
 }
 
 /**
@@ -42,7 +84,7 @@ export async function signOutEverywhere(records: EncryptedRecords, userId: strin
  * falls in the same millisecond, so a sign-in right after a sign-out is never born revoked.
  */
 export async function sessionStartFor(records: EncryptedRecords, userId: string, now: number): Promise<number> {
-  const signOut = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  const signOut = await signOutOf(records, userId);
   return signOut ? Math.max(now, signOut.signedOutAt + 1) : now;
 }
 
@@ -60,15 +102,17 @@ export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOu
 
 /** Ends one session (RevokeToken): its refresh token and every access token issued from it. */
 export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<void> {
-  if (await records.get(REVOKED_SESSION_KIND, sessionId)) return;
-  await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
+  if (await isRevoked(records, sessionId)) return;
+  const value: RevokedSessionRecord = { revokedAt: now, expiresAt };
+  if (records.regionLocal) await records.regionLocal.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, value);
+  else await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, value);
 }
 
 /** True when the session is still alive: not revoked, and begun after the user's last sign-out (or spared by it). */
 export async function isSessionActive(records: EncryptedRecords, userId: string, sessionId: string): Promise<boolean> {
   const startedAt = sessionStartedAt(sessionId);
   if (startedAt === null) return false;
-  const signOut = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
+  const signOut = await signOutOf(records, userId);
   if (signOut && startedAt <= signOut.signedOutAt && !(signOut.kept ?? []).includes(sessionId)) return false;
-  return (await records.get(REVOKED_SESSION_KIND, sessionId)) === null;
+  return !(await isRevoked(records, sessionId));
 }

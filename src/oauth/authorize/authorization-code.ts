@@ -98,7 +98,9 @@ export async function redeemAuthorizationCode(
   code: AuthorizationCodeContent,
 ): Promise<Redemption> {
   const now = services.now();
-  const used = await records.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id);
+  // On a secondary replica a code is used up region-locally (its records are the primary's):
+  // single use holds within the region; docs/REPLICATION.md says what that means across regions.
+  const used = (await records.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id)) ?? (await records.regionLocal?.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id)) ?? null;
   if (used) {
     await revokeSession(records, used.sessionId, now, used.sessionExpiresAt);
     return { outcome: 'reused' };
@@ -109,12 +111,12 @@ export async function redeemAuthorizationCode(
   const tokens = await grantTokens(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
   const session = tokens.RefreshToken ? openRefreshToken(records, tokens.RefreshToken) : null;
   if (!session) throw new Error('grantTokens issued no refresh token for a new session');
-  await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, {
-    sessionId: session.sessionId,
-    usedAt: now,
-    expiresAt: code.expiresAt,
-    sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000,
-  });
+  const usedRecord: UsedCodeRecord = { sessionId: session.sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 };
+  if (records.regionLocal) {
+    await records.regionLocal.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
+    return { outcome: 'issued', tokens };
+  }
+  await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
   await sweepExpiredCodes(records, now);
   return { outcome: 'issued', tokens };
 }

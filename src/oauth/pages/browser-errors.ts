@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ReplicaReadOnly } from '../../crypto/encrypted-records.ts';
 import { KeyUnusable } from '../../crypto/key-provider.ts';
 import { PoolMissing } from '../../store/store.ts';
 import { AuthorizationPageError, AuthorizationRedirectError, errorRedirectUrl } from '../authorize/authorization-errors.ts';
@@ -14,6 +15,7 @@ export function handleBrowserErrors(scope: FastifyInstance): void {
     if (error instanceof AuthorizationRedirectError) return reply.status(302).header('cache-control', 'no-store').redirect(errorRedirectUrl(error), 302);
     if (error instanceof AuthorizationPageError) return sendPage(reply, error.status, renderErrorPage(error.message));
     if (error instanceof PoolMissing) return sendPage(reply, 404, renderErrorPage('No user pool has this domain.'));
+    if (error instanceof ReplicaReadOnly) return sendPage(reply, 403, renderErrorPage('This is not available in this region right now: sign up, reset a password or change your account in the primary region.'));
     if (error instanceof KeyUnusable) return sendPage(reply, 503, renderErrorPage('The sign-in service is temporarily unavailable.'));
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendPage(reply, 413, renderErrorPage('The form is too large.'));
     if (typeof error.statusCode === 'number' && error.statusCode < 500) return sendPage(reply, 400, renderErrorPage('The request could not be read.'));

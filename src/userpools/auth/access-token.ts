@@ -73,7 +73,7 @@ async function userOfSubject(records: EncryptedRecords, sub: string): Promise<Us
 }
 
 /** The pool named by the token's issuer (`<base>/<poolId>`), read before the signature is checked only to pick the keys. */
-function poolIdOf(token: string): string {
+export function poolIdOf(token: string): string {
   let issuer: unknown;
   try {
     issuer = decodeJwt(token).iss;

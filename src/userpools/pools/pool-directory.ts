@@ -114,6 +114,10 @@ async function usingKey<T>(work: () => Promise<T>): Promise<T> {
 
 export async function deletePool(services: UserPoolServices, poolId: string): Promise<void> {
   const pool = await readPool(services, poolId);
+  const replicaRegions = (await services.replicas?.replicaRegions(poolId)) ?? [];
+  if (replicaRegions.length > 0) {
+    throw new InvalidParameterException(`User pool ${poolId} has replicas in ${replicaRegions.join(', ')}; delete them first with DeleteUserPoolReplica.`);
+  }
   if (pool.settings.DeletionProtection === 'ACTIVE') {
     throw new InvalidParameterException('The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.');
   }

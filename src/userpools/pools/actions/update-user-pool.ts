@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineAction } from '../../../wire/aws-json-action.ts';
 import type { UserPoolServices } from '../../services.ts';
 import { userPoolIdShape } from '../../shared/input-shapes.ts';
-import { updatePool } from '../pool-directory.ts';
+import { updatePool, withPool } from '../pool-directory.ts';
+import { isSecondaryHere, updateSecondarySettings } from '../../replicas/secondary-settings.ts';
 import { poolSettingsShape } from '../pool-settings.ts';
 
 export const updateUserPool = defineAction({
@@ -14,7 +15,8 @@ export const updateUserPool = defineAction({
   }),
   async handle(input, services: UserPoolServices) {
     const { UserPoolId, PoolName, ...settings } = input;
-    await updatePool(services, UserPoolId, settings, PoolName);
+    if (await withPool(UserPoolId, () => isSecondaryHere(services, UserPoolId))) await updateSecondarySettings(services, UserPoolId, settings, PoolName);
+    else await updatePool(services, UserPoolId, settings, PoolName);
     return {};
   },
 });

@@ -1,0 +1,236 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { readRegionCatalog, type RegionCatalog } from '../regions/region-catalog.ts';
+import { AwsJsonCallFailed, callAwsJson } from './aws-json-call.ts';
+
+interface ReplicasOptions {
+  catalog: string;
+  json?: boolean;
+  timeout?: string;
+}
+
+interface ReplicaLine {
+  RegionName: string;
+  Role: string;
+  Status: string;
+  Reachable?: boolean;
+  Progress?: { CopiedRecords: number; TotalRecords: number; PercentCopied: number; AppliedSequence: number; PrimarySequence: number | null; LagSeconds: number | null; LastError: string | null };
+}
+
+/**
+ * `meridian replicas status|verify|checklist`: an operator's view of replicated pools across the
+ * regions of a catalog (`./data/regions.json`, as `meridian up` writes it), through the Cognito
+ * API of each region (ListUserPoolReplicas, and the extension actions GetUserPoolDigest and
+ * GetFailoverChecklist) signed with the admin credentials (MERIDIAN_ADMIN_ACCESS_KEY_ID /
+ * _SECRET_ACCESS_KEY, else the admin-credentials.json beside the catalog).
+ */
+export function replicasCommand(): Command {
+  const command = new Command('replicas').description('replicated user pools: copy progress and lag, digest verification, failover checklist');
+  const catalogOption = ['--catalog <file>', 'the region catalog', './data/regions.json'] as const;
+
+  command
+    .command('status')
+    .description('each replica of a pool (or of every replicated pool): role, status, records copied, applied sequence, lag')
+    .argument('[pool]', 'user pool id; absent: every pool that has replicas')
+    .option(...catalogOption)
+    .option('--json', 'print JSON')
+    .action((pool: string | undefined, options: ReplicasOptions) => run(() => status(pool, options)));
+
+  command
+    .command('verify')
+    .description("compare the digest of the pool's records in every region (exit 1 when they differ)")
+    .argument('<pool>', 'user pool id')
+    .option(...catalogOption)
+    .option('--timeout <seconds>', 'how long to wait for the replicas to catch up with the primary', '30')
+    .option('--json', 'print JSON')
+    .action((pool: string, options: ReplicasOptions) => run(() => verify(pool, options)));
+
+  command
+    .command('checklist')
+    .description('per-region settings of the pool in each region: configured, and whether they differ from the primary (fingerprints only)')
+    .argument('<pool>', 'user pool id')
+    .option(...catalogOption)
+    .option('--json', 'print JSON')
+    .action((pool: string, options: ReplicasOptions) => run(() => checklist(pool, options)));
+  return command;
+}
+
+async function run(work: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await work();
+  } catch (error) {
+    console.error(`meridian replicas: ${(error as Error).message}`);
+    process.exitCode = 2;
+  }
+}
+
+class Deployment {
+  readonly catalog: RegionCatalog;
+  private readonly credentials: { accessKeyId: string; secretAccessKey: string };
+
+  constructor(file: string, environment: NodeJS.ProcessEnv = process.env) {
+    const path = resolve(file);
+    this.catalog = readRegionCatalog(path);
+    const fromFile = join(dirname(path), 'admin-credentials.json');
+    if (environment.MERIDIAN_ADMIN_ACCESS_KEY_ID && environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY) {
+      this.credentials = { accessKeyId: environment.MERIDIAN_ADMIN_ACCESS_KEY_ID, secretAccessKey: environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY };
+    } else if (existsSync(fromFile)) {
+      this.credentials = JSON.parse(readFileSync(fromFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    } else {
+      throw new Error(`set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${fromFile})`);
+    }
+  }
+
+  endpointOf(region: string): string {
+    const entry = this.catalog.regions.find((candidate) => candidate.name === region);
+    if (!entry) throw new Error(`region ${region} is not in the catalog`);
+    return entry.endpoint;
+  }
+
+  call<T>(region: string, action: string, input: unknown): Promise<T> {
+    return callAwsJson<T>({ endpoint: this.endpointOf(region), region, service: 'cognito-idp', target: `AWSCognitoIdentityProviderService.${action}`, input, credentials: this.credentials, timeoutMs: 10_000 });
+  }
+
+  /** Asks the pool's primary region first, then any other region that answers. */
+  async callAnyRegion<T>(poolId: string, action: string, input: unknown): Promise<T> {
+    const primary = poolId.slice(0, poolId.indexOf('_'));
+    const order = [primary, ...this.catalog.regions.map((region) => region.name).filter((name) => name !== primary)];
+    let lastError: unknown = null;
+    for (const region of order) {
+      if (!this.catalog.regions.some((candidate) => candidate.name === region)) continue;
+      try {
+        return await this.call<T>(region, action, input);
+      } catch (error) {
+        lastError = error;
+        if (!(error instanceof AwsJsonCallFailed) || (error.status !== 0 && error.status < 500)) throw error;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error('no region of the catalog answered');
+  }
+}
+
+async function replicasOf(deployment: Deployment, poolId: string): Promise<ReplicaLine[]> {
+  return (await deployment.callAnyRegion<{ UserPoolReplicas: ReplicaLine[] }>(poolId, 'ListUserPoolReplicas', { UserPoolId: poolId })).UserPoolReplicas;
+}
+
+async function status(pool: string | undefined, options: ReplicasOptions): Promise<number> {
+  const deployment = new Deployment(options.catalog);
+  const pools = pool ? [pool] : await replicatedPools(deployment);
+  const all: Array<{ UserPoolId: string; Replicas: ReplicaLine[] }> = [];
+  for (const poolId of pools) all.push({ UserPoolId: poolId, Replicas: await replicasOf(deployment, poolId) });
+  if (options.json) {
+    console.log(JSON.stringify(all, null, 2));
+    return 0;
+  }
+  if (all.length === 0) console.log('no replicated user pools');
+  for (const { UserPoolId, Replicas } of all) for (const replica of Replicas) console.log(statusLine(UserPoolId, replica));
+  return 0;
+}
+
+/** e.g. `us-east-1_abc eu-west-1 SECONDARY CREATING copied 1200/5000 (24%) applied 88 lag 0.4s` */
+export function statusLine(poolId: string, replica: ReplicaLine): string {
+  const parts = [poolId, replica.RegionName, replica.Role, replica.Status];
+  const progress = replica.Progress;
+  if (progress) {
+    parts.push(`copied ${progress.CopiedRecords}/${progress.TotalRecords} (${progress.PercentCopied}%)`, `applied ${progress.AppliedSequence}`);
+    parts.push(`lag ${progress.LagSeconds === null ? '-' : `${progress.LagSeconds.toFixed(1)}s`}`);
+    if (progress.LastError) parts.push(`error: ${progress.LastError}`);
+  }
+  if (replica.Reachable === false) parts.push('(unreachable: last known status)');
+  return parts.join('  ');
+}
+
+/** Pools that are primary in some region and have at least one replica. */
+async function replicatedPools(deployment: Deployment): Promise<string[]> {
+  const found: string[] = [];
+  for (const region of deployment.catalog.regions) {
+    let token: string | undefined;
+    do {
+      let page: { UserPools?: Array<{ Id: string }>; NextToken?: string };
+      try {
+        page = await deployment.call(region.name, 'ListUserPools', { MaxResults: 60, ...(token ? { NextToken: token } : {}) });
+      } catch (error) {
+        if (error instanceof AwsJsonCallFailed && error.status === 0) {
+          console.error(`meridian replicas: ${region.name} is unreachable; its pools are not listed`);
+          break;
+        }
+        throw error;
+      }
+      for (const pool of page.UserPools ?? []) {
+        if (!pool.Id.startsWith(`${region.name}_`)) continue; // a replica here; listed by its primary
+        const replicas = await deployment.call<{ UserPoolReplicas: ReplicaLine[] }>(region.name, 'ListUserPoolReplicas', { UserPoolId: pool.Id });
+        if (replicas.UserPoolReplicas.length > 1) found.push(pool.Id);
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  return found;
+}
+
+interface DigestAnswer {
+  RegionName: string;
+  Digest: string;
+  Sequence: number;
+}
+
+async function verify(poolId: string, options: ReplicasOptions): Promise<number> {
+  const deployment = new Deployment(options.catalog);
+  const replicas = await replicasOf(deployment, poolId);
+  const primary = replicas.find((replica) => replica.Role === 'PRIMARY');
+  if (!primary) throw new Error(`no primary region of ${poolId} answered`);
+  const deadline = Date.now() + Number(options.timeout ?? '30') * 1000;
+  let digests: DigestAnswer[] = [];
+  for (;;) {
+    digests = [];
+    for (const replica of replicas) {
+      try {
+        digests.push(await deployment.call<DigestAnswer>(replica.RegionName, 'GetUserPoolDigest', { UserPoolId: poolId }));
+      } catch (error) {
+        digests.push({ RegionName: replica.RegionName, Digest: `unavailable (${(error as Error).message})`, Sequence: -1 });
+      }
+    }
+    const reference = digests.find((digest) => digest.RegionName === primary.RegionName);
+    const caughtUp = reference !== undefined && digests.every((digest) => digest.Sequence === reference.Sequence);
+    // Equal sequences with different digests cannot improve by waiting; anything else may.
+    if ((caughtUp || Date.now() > deadline) && reference) {
+      const equal = caughtUp && digests.every((digest) => digest.Digest === reference.Digest);
+      if (options.json) console.log(JSON.stringify({ UserPoolId: poolId, Equal: equal, Regions: digests }, null, 2));
+      else {
+        for (const digest of digests) console.log(`${poolId}  ${digest.RegionName}  sequence ${digest.Sequence}  digest ${digest.Digest}`);
+        console.log(equal ? `verified: every region holds the same records at sequence ${reference.Sequence}` : 'MISMATCH: the regions do not hold the same records');
+      }
+      return equal ? 0 : 1;
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
+}
+
+interface ChecklistAnswer {
+  UserPoolId: string;
+  PrimaryRegion: string;
+  Regions: Array<{ RegionName: string; Role: string; Status: string; Reachable: boolean }>;
+  Settings: Array<{ Name: string; ConfiguredEverywhere: boolean; MatchesPrimaryEverywhere: boolean; Regions: Array<{ RegionName: string; Configured: boolean | null; MatchesPrimary: boolean | null }> }>;
+  Ready: boolean;
+}
+
+async function checklist(poolId: string, options: ReplicasOptions): Promise<number> {
+  const deployment = new Deployment(options.catalog);
+  const answer = await deployment.callAnyRegion<ChecklistAnswer>(poolId, 'GetFailoverChecklist', { UserPoolId: poolId });
+  if (options.json) {
+    console.log(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  console.log(`failover checklist of ${poolId} (primary ${answer.PrimaryRegion})`);
+  for (const region of answer.Regions) console.log(`  region ${region.RegionName}  ${region.Role}  ${region.Status}${region.Reachable ? '' : '  UNREACHABLE'}`);
+  for (const setting of answer.Settings) {
+    const cells = setting.Regions.map((region) => {
+      if (region.Configured === null) return `${region.RegionName}: unknown`;
+      if (!region.Configured) return `${region.RegionName}: NOT CONFIGURED`;
+      return `${region.RegionName}: configured${region.MatchesPrimary === false ? ' (differs from primary)' : ''}`;
+    });
+    console.log(`  [${setting.ConfiguredEverywhere ? 'x' : ' '}] ${setting.Name}  ${cells.join('; ')}`);
+  }
+  console.log(answer.Ready ? 'ready: every per-region setting is configured in every region' : 'not ready: configure the settings marked [ ] in each region before failing over');
+  return 0;
+}

@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { RegionSettings } from '../config/settings.ts';
+import { peerByAccessKeyId } from '../kms/replication/region-peers.ts';
+import { registerChangeFeedRoutes } from '../replication/change-feed-routes.ts';
+import { PeerRegions } from '../replication/peer-client.ts';
+import { registerReplicaControlRoutes } from '../replication/replica-control-routes.ts';
+import { ReplicaPullers } from '../replication/replica-pullers.ts';
+import { registerReplicationMetrics } from '../replication/replication-metrics.ts';
+import { RevocationShipper } from '../replication/revocation-shipper.ts';
+import type { Store } from '../store/store.ts';
+import { ReplicaLifecycle } from '../userpools/replicas/replica-lifecycle.ts';
+import type { UserPoolServices } from '../userpools/services.ts';
+import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
+
+export interface RegionReplication {
+  lifecycle: ReplicaLifecycle;
+  /** Restarts the pullers of the replica pools in the store and ships queued revocations. */
+  resume(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Pool replication for a region that has peers (from the region catalog): the change feed and
+ * the replica control endpoints other regions call, the pullers of this region's replicas, and
+ * the shipper of revocations made here back to primaries. Without peers there is nothing to
+ * replicate with, and none of it is started.
+ */
+export function startReplication(app: FastifyInstance, settings: RegionSettings, services: UserPoolServices, store: Store, metrics: Registry): RegionReplication | null {
+  if (Object.keys(settings.regionPeers).length === 0) return null;
+  const peers = new PeerRegions(settings.regionPeers);
+  const log = app.log.child({ component: 'replication' });
+  const pullers = new ReplicaPullers({
+    store,
+    peers,
+    pageSize: settings.replicationPageSize,
+    onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'replica pull failed; retrying'),
+  });
+  const shipper = new RevocationShipper({
+    vault: services.vault,
+    peers,
+    onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'revocations not shipped to the primary yet; retrying'),
+  });
+  const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers, shipper });
+  services.replicas = lifecycle;
+  services.vault.onReplicaLocalWrite = (poolId, kind, id) => shipper.enqueue(poolId, kind, id);
+
+  // Each peer signs with the credential its pair shares (regions/region-catalog.ts peerCredential).
+  const credentials: CredentialLookup = (accessKeyId) => {
+    const match = peerByAccessKeyId(settings.regionPeers, accessKeyId);
+    return match ? { accessKeyId, secretAccessKey: match.peer.secretAccessKey, principalArn: `arn:meridian:region:${match.region}` } : null;
+  };
+  registerChangeFeedRoutes(app, { store, credentials, region: settings.region });
+  registerReplicaControlRoutes(app, { control: lifecycle, credentials, region: settings.region, regionOf: (accessKeyId) => peerByAccessKeyId(settings.regionPeers, accessKeyId)?.region ?? null });
+
+  registerReplicationMetrics(metrics, { replicaPoolIds: () => pullers.poolIds(), describeReplica: (poolId) => lifecycle.describeReplica(poolId) });
+
+  return {
+    lifecycle,
+    async resume() {
+      await lifecycle.resume();
+      shipper.start();
+    },
+    async close() {
+      shipper.stop();
+      await pullers.close();
+    },
+  };
+}

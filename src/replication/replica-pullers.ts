@@ -1,0 +1,93 @@
+import { poolRole, type Store } from '../store/store.ts';
+import type { PeerRegions } from './peer-client.ts';
+import { ReplicaPuller, type ReplicationProgress } from './replica-puller.ts';
+
+/** The region a pool id names as its home: pool ids keep Cognito's `<primary region>_<id>` form. */
+export function primaryRegionOf(poolId: string): string {
+  return poolId.slice(0, poolId.indexOf('_'));
+}
+
+/**
+ * The running ReplicaPullers of this region, one per replica pool: each copies its pool from the
+ * primary region named in the pool id, then follows its change stream, until stopped. After a
+ * restart `resumeAll` starts one for every replica pool in the store, and each continues where
+ * the store says it stopped (ReplicaPuller resumes from the applied sequence and copy progress).
+ */
+export class ReplicaPullers {
+  private readonly pullers = new Map<string, ReplicaPuller>();
+
+  constructor(
+    private readonly options: {
+      store: Store;
+      peers: PeerRegions;
+      /** Wait between polls once caught up. */
+      idleDelayMs?: number;
+      /** Records per snapshot page. */
+      pageSize?: number;
+      onError?: (poolId: string, error: Error) => void;
+    },
+  ) {}
+
+  /** The puller of a pool (created, not started, when there is none). */
+  pullerFor(poolId: string): ReplicaPuller {
+    let puller = this.pullers.get(poolId);
+    if (!puller) {
+      const primary = primaryRegionOf(poolId);
+      const peer = this.options.peers.peer(primary);
+      puller = new ReplicaPuller({
+        endpoint: peer.endpoint,
+        region: primary,
+        credential: { accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey },
+        poolId,
+        store: this.options.store,
+        idleDelayMs: this.options.idleDelayMs ?? 250,
+        ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+        maximumBackoffMs: 5_000,
+        onError: (error) => this.options.onError?.(poolId, error),
+      });
+      this.pullers.set(poolId, puller);
+    }
+    return puller;
+  }
+
+  start(poolId: string): void {
+    this.pullerFor(poolId).start();
+  }
+
+  async stop(poolId: string): Promise<void> {
+    const puller = this.pullers.get(poolId);
+    this.pullers.delete(poolId);
+    await puller?.stop();
+  }
+
+  /** The replica pools with a running puller. */
+  poolIds(): string[] {
+    return [...this.pullers.keys()].sort();
+  }
+
+  progress(poolId: string): ReplicationProgress | null {
+    return this.pullers.get(poolId)?.progress() ?? null;
+  }
+
+  /** Starts a puller for every replica pool of the store that `keep` accepts. */
+  async resumeAll(keep: (poolId: string) => Promise<boolean>): Promise<string[]> {
+    const started: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await this.options.store.listPools(after, 500);
+      for (const entry of page) {
+        if (poolRole(entry) !== 'replica' || !this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
+        if (!(await keep(entry.poolId))) continue;
+        this.start(entry.poolId);
+        started.push(entry.poolId);
+      }
+      if (page.length < 500) return started;
+      after = page[page.length - 1]!.poolId;
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.pullers.keys()];
+    await Promise.all(all.map((poolId) => this.stop(poolId)));
+  }
+}

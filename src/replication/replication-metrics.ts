@@ -1,0 +1,44 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { ReplicaView } from './replica-control-routes.ts';
+
+const STATUSES: ReadonlyArray<ReplicaView['Status']> = ['CREATING', 'INACTIVE', 'ACTIVE', 'DELETING'];
+
+/**
+ * Gauges of this region's replica pools, read when scraped: copy progress (records copied, total),
+ * applied and primary sequences, lag, and the status (1 for the current one). The same numbers as
+ * ListUserPoolReplicas' Progress and `meridian replicas status`.
+ */
+export function registerReplicationMetrics(registry: Registry, source: { replicaPoolIds(): string[]; describeReplica(poolId: string): Promise<ReplicaView> }): void {
+  const gauge = (name: string, help: string, labelNames: string[] = ['pool']) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const copied = gauge('meridian_replica_copied_records', 'Records copied by the initial snapshot of a replica pool');
+  const total = gauge('meridian_replica_total_records', 'Records the primary reported when the initial copy started');
+  const applied = gauge('meridian_replica_applied_sequence', "The primary's change-log sequence applied last");
+  const primary = gauge('meridian_replica_primary_sequence', "The primary's last sequence seen by the puller");
+  const lag = gauge('meridian_replica_lag_seconds', 'Age of the newest change not yet applied (0 when caught up)');
+  const status = new Gauge({
+    name: 'meridian_replica_status',
+    help: 'Status of a replica pool in this region (1 for the current status)',
+    labelNames: ['pool', 'status'],
+    registers: [registry],
+    async collect() {
+      for (const metric of [copied, total, applied, primary, lag]) metric.reset();
+      this.reset();
+      for (const poolId of source.replicaPoolIds()) {
+        let view: ReplicaView;
+        try {
+          view = await source.describeReplica(poolId);
+        } catch {
+          continue; // deleted while scraping
+        }
+        for (const candidate of STATUSES) this.set({ pool: poolId, status: candidate }, candidate === view.Status ? 1 : 0);
+        const progress = view.Progress;
+        if (!progress) continue;
+        copied.set({ pool: poolId }, progress.CopiedRecords);
+        total.set({ pool: poolId }, progress.TotalRecords);
+        applied.set({ pool: poolId }, progress.AppliedSequence);
+        if (progress.PrimarySequence !== null) primary.set({ pool: poolId }, progress.PrimarySequence);
+        if (progress.LagSeconds !== null) lag.set({ pool: poolId }, progress.LagSeconds);
+      }
+    },
+  });
+}

@@ -1,0 +1,89 @@
+import { ReplicaReadOnly } from '../../crypto/encrypted-records.ts';
+import { primaryRegionOf } from '../../replication/replica-pullers.ts';
+import type { AwsJsonAction } from '../../wire/aws-json-action.ts';
+import type { ServiceError } from '../../wire/service-error.ts';
+import { poolIdOf } from '../auth/access-token.ts';
+import { CLIENT_ROUTE } from '../clients/client-directory.ts';
+import { OperationNotEnabledException } from '../errors.ts';
+import type { UserPoolServices } from '../services.ts';
+
+/**
+ * What an action does to a pool, for a secondary replica's decision:
+ * - `sign-in`: end-user sign-in and session work a secondary serves, once ACTIVE;
+ * - `read`: administrative reads, served in any status;
+ * - `replica`: the replica API and per-region settings, decided by the action itself;
+ * - `write`: everything else, refused (the primary region takes it).
+ */
+export type ReplicaUse = 'sign-in' | 'read' | 'replica' | 'write';
+
+const SIGN_IN_ACTIONS = new Set([
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'AdminInitiateAuth',
+  'AdminRespondToAuthChallenge',
+  'GetUser',
+  'GlobalSignOut',
+  'AdminUserGlobalSignOut',
+  'RevokeToken',
+]);
+const REPLICA_ACTIONS = new Set(['CreateUserPoolReplica', 'ListUserPoolReplicas', 'UpdateUserPoolReplica', 'DeleteUserPoolReplica', 'GetFailoverChecklist', 'GetUserPoolDigest', 'UpdateUserPool']);
+
+export function replicaUseOf(actionName: string): ReplicaUse {
+  if (SIGN_IN_ACTIONS.has(actionName)) return 'sign-in';
+  if (REPLICA_ACTIONS.has(actionName)) return 'replica';
+  if (/^(Describe|List|Get|AdminGet|AdminList)/.test(actionName)) return 'read';
+  return 'write';
+}
+
+/**
+ * Wraps a Cognito action with the secondary-replica rules (Cognito's multi-Region user pools): on
+ * a pool that is a secondary replica in this region, directory and configuration writes are
+ * refused with OperationNotEnabledException, and sign-in is served only while the replica is
+ * ACTIVE. Pools that are primary here pass straight through. A write that slips past this (a
+ * new action misclassified) still fails: the records of a replica are read-only (ReplicaReadOnly).
+ */
+export function gatedForReplicas(action: AwsJsonAction<UserPoolServices>): AwsJsonAction<UserPoolServices> {
+  const use = replicaUseOf(action.name);
+  if (use === 'replica' || use === 'read') return action;
+  return {
+    ...action,
+    async handle(input, services, context) {
+      if (services.replicas) await checkReplicaUse(services, action.name, use, input as Record<string, unknown>);
+      return action.handle(input, services, context);
+    },
+  };
+}
+
+async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<void> {
+  const poolId = await poolOfInput(services, input);
+  if (!poolId) return;
+  const status = await services.replicas!.replicaStatus(poolId).catch(() => null);
+  if (status === null) return;
+  if (use === 'write') throw refusedOnSecondary(services, poolId, actionName);
+  if (status !== 'ACTIVE') {
+    throw new OperationNotEnabledException(`The replica of user pool ${poolId} in ${services.region} is ${status}; it takes sign-in requests only when ACTIVE (UpdateUserPoolReplica).`);
+  }
+}
+
+export function refusedOnSecondary(services: UserPoolServices, poolId: string, what: string): ServiceError {
+  return new OperationNotEnabledException(`${what} is not available in ${services.region}, which holds a secondary replica of user pool ${poolId}; make this change in its primary region ${primaryRegionOf(poolId)}.`);
+}
+
+/** The translation of ReplicaReadOnly raised below the gate. */
+export function replicaReadOnlyError(error: ReplicaReadOnly): ServiceError {
+  return new OperationNotEnabledException(`This change is not available here: ${error.message}.`);
+}
+
+/** The pool an action's input is about: UserPoolId, else the app client's, else the access token's. */
+async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<string | null> {
+  if (typeof input.UserPoolId === 'string') return input.UserPoolId;
+  if (typeof input.ClientId === 'string') return services.vault.findPoolByRoute(CLIENT_ROUTE, input.ClientId);
+  if (typeof input.AccessToken === 'string') {
+    try {
+      return poolIdOf(input.AccessToken);
+    } catch {
+      return null; // the action refuses the token itself
+    }
+  }
+  return null;
+}
