@@ -9,36 +9,35 @@ const STATUSES: ReadonlyArray<ReplicaView['Status']> = ['CREATING', 'INACTIVE', 
  * ListUserPoolReplicas' Progress and `meridian replicas status`.
  */
 export function registerReplicationMetrics(registry: Registry, source: { replicaPoolIds(): string[]; describeReplica(poolId: string): Promise<ReplicaView> }): void {
-  const gauge = (name: string, help: string, labelNames: string[] = ['pool']) => new Gauge({ name, help, labelNames, registers: [registry] });
+  // prom-client reads the gauges of a scrape concurrently, each after awaiting its collect: they
+  // all await the same refresh, which describes each pool once.
+  let refreshing: Promise<void> | null = null;
+  const collect = () => (refreshing ??= refresh().finally(() => (refreshing = null)));
+  const gauge = (name: string, help: string, labelNames: string[] = ['pool']) => new Gauge({ name, help, labelNames, registers: [registry], collect });
   const copied = gauge('meridian_replica_copied_records', 'Records copied by the initial snapshot of a replica pool');
   const total = gauge('meridian_replica_total_records', 'Records the primary reported when the initial copy started');
   const applied = gauge('meridian_replica_applied_sequence', "The primary's change-log sequence applied last");
   const primary = gauge('meridian_replica_primary_sequence', "The primary's last sequence seen by the puller");
   const lag = gauge('meridian_replica_lag_seconds', 'Age of the newest change not yet applied (0 when caught up)');
-  const status = new Gauge({
-    name: 'meridian_replica_status',
-    help: 'Status of a replica pool in this region (1 for the current status)',
-    labelNames: ['pool', 'status'],
-    registers: [registry],
-    async collect() {
-      for (const metric of [copied, total, applied, primary, lag]) metric.reset();
-      this.reset();
-      for (const poolId of source.replicaPoolIds()) {
-        let view: ReplicaView;
-        try {
-          view = await source.describeReplica(poolId);
-        } catch {
-          continue; // deleted while scraping
-        }
-        for (const candidate of STATUSES) this.set({ pool: poolId, status: candidate }, candidate === view.Status ? 1 : 0);
-        const progress = view.Progress;
-        if (!progress) continue;
-        copied.set({ pool: poolId }, progress.CopiedRecords);
-        total.set({ pool: poolId }, progress.TotalRecords);
-        applied.set({ pool: poolId }, progress.AppliedSequence);
-        if (progress.PrimarySequence !== null) primary.set({ pool: poolId }, progress.PrimarySequence);
-        if (progress.LagSeconds !== null) lag.set({ pool: poolId }, progress.LagSeconds);
+  const status = gauge('meridian_replica_status', 'Status of a replica pool in this region (1 for the current status)', ['pool', 'status']);
+
+  async function refresh(): Promise<void> {
+    for (const metric of [copied, total, applied, primary, lag, status]) metric.reset();
+    for (const poolId of source.replicaPoolIds()) {
+      let view: ReplicaView;
+      try {
+        view = await source.describeReplica(poolId);
+      } catch {
+        continue; // deleted while scraping
       }
-    },
-  });
+      for (const candidate of STATUSES) status.set({ pool: poolId, status: candidate }, candidate === view.Status ? 1 : 0);
+      const progress = view.Progress;
+      if (!progress) continue;
+      copied.set({ pool: poolId }, progress.CopiedRecords);
+      total.set({ pool: poolId }, progress.TotalRecords);
+      applied.set({ pool: poolId }, progress.AppliedSequence);
+      if (progress.PrimarySequence !== null) primary.set({ pool: poolId }, progress.PrimarySequence);
+      if (progress.LagSeconds !== null) lag.set({ pool: poolId }, progress.LagSeconds);
+    }
+  }
 }
