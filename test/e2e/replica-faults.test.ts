@@ -35,12 +35,12 @@ class PrimaryWriter {
   private stopping = false;
   private running: Promise<void> | null = null;
 
-  constructor(private readonly client: CognitoIdentityProviderClient, private readonly poolId: string) {}
+  constructor(private readonly client: CognitoIdentityProviderClient, private readonly poolId: string, private readonly prefix = 'load') {}
 
   start(): void {
     this.running = (async () => {
       for (let index = 0; !this.stopping; index += 1) {
-        const name = `load-${index}`;
+        const name = `${this.prefix}-${index}`;
         try {
           await this.client.send(new CreateGroupCommand({ UserPoolId: this.poolId, GroupName: name }));
           this.acknowledged.push(name);
@@ -169,7 +169,12 @@ describe('replication faults with real region processes', () => {
   test('kill -9 of the primary: the ACTIVE secondary keeps signing users in and refreshing', async () => {
     await west().send(new UpdateUserPoolReplicaCommand({ UserPoolId: poolId, RegionName: SECONDARY, Status: 'ACTIVE' }));
     const beforeFailure = (await east().send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'frank', PASSWORD } }))).AuthenticationResult!;
+    // The primary dies under write load: what it acknowledged must survive and replicate.
+    const underLoad = new PrimaryWriter(east(), poolId, 'crash');
+    underLoad.start();
+    await eventually(async () => (underLoad.acknowledged.length >= 20 ? true : undefined), 'writes before the crash');
     await deployment.region(PRIMARY).kill9();
+    await underLoad.stop();
 
     const signedIn = (await west().send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'frank', PASSWORD } }))).AuthenticationResult!;
     assert.equal((await west().send(new GetUserCommand({ AccessToken: signedIn.AccessToken! }))).Username, 'frank');
@@ -186,6 +191,11 @@ describe('replication faults with real region processes', () => {
     await east().send(new CreateGroupCommand({ UserPoolId: poolId, GroupName: 'after-restart' }));
     const verified = await meridianReplicas(deployment, ['verify', poolId, '--timeout', '60']);
     assert.equal(verified.code, 0, verified.output);
-    assert.ok((await groupNames(west(), poolId)).has('after-restart'));
+    const [atEast, atWest] = await Promise.all([groupNames(east(), poolId), groupNames(west(), poolId)]);
+    assert.ok(atWest.has('after-restart'));
+    for (const name of underLoad.acknowledged) {
+      assert.ok(atEast.has(name), `${name}, acknowledged before the crash, survived it`);
+      assert.ok(atWest.has(name), `${name} reached the secondary`);
+    }
   });
 });
