@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { regionSettingsSchema, type RegionSettings } from '../config/settings.ts';
 import { loadRootKey } from '../crypto/root-key.ts';
 import { peersOf, readRegionCatalog, recordRegionPid, type RegionCatalog } from '../regions/region-catalog.ts';
-import { startRegion } from '../regions/region-server.ts';
+import type { RunningRegion } from '../regions/region-server.ts';
 import { sendToPrimary, workerUsagePeers } from '../regions/worker-messages.ts';
 import { createKmsStore } from '../store/kms/create-kms-store.ts';
 import { createStore } from '../store/create-store.ts';
@@ -211,4 +211,13 @@ async function serveAsWorker(settings: RegionSettings): Promise<void> {
   // The primary is gone (killed): nothing reaches this worker any more, and nobody would stop it.
   process.on('disconnect', () => void stop());
   sendToPrimary(process, { meridian: 'listening', url: region.url, backend: region.store.backend });
+}
+
+/**
+ * The region's code, loaded only where a region runs: a `--workers` primary serves nothing, and
+ * without the whole service in memory it holds a fraction of a worker's RSS.
+ */
+async function startRegion(...args: Parameters<typeof import('../regions/region-server.ts').startRegion>): Promise<RunningRegion> {
+  const { startRegion: start } = await import('../regions/region-server.ts');
+  return start(...args);
 }
