@@ -10,8 +10,9 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { SignJWT } from 'jose';
-import { peakRssMiB, processCpuMs, runLoad, type LoadResult } from '../support/load.ts';
-import { startBenchRegion } from '../support/region-process.ts';
+import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, type LoadResult } from '../support/load.ts';
+import { post } from '../support/http-client.ts';
+import { BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -48,19 +49,17 @@ async function main(): Promise<void> {
     const tokenUrl = `${region.url}/${DOMAIN_PREFIX}/oauth2/token`;
     const authorization = `Basic ${Buffer.from(`${client.ClientId}:${client.ClientSecret}`).toString('base64')}`;
     const grant = async () => {
-      const response = await fetch(tokenUrl, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials&scope=orders%2Fread',
-      });
-      const body = (await response.json()) as { access_token?: string };
+      const response = await post(tokenUrl, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
+      const body = JSON.parse(response.text) as { access_token?: string };
       return response.status === 200 && typeof body.access_token === 'string';
     };
     if (!(await grant())) throw new Error('the token endpoint did not issue a token');
 
     const serverCpuBefore = processCpuMs(region.pid);
-    const grants = await runLoad(CONCURRENCY, SECONDS * 1000, grant);
+    const measured = await ownCpuMs(() => runLoad(CONCURRENCY, SECONDS * 1000, grant));
+    const grants = measured.result;
     const serverCpuPerGrant = (processCpuMs(region.pid) - serverCpuBefore) / grants.requests;
+    const clientCpuPerGrant = measured.cpuMs / grants.requests;
     const rss = await peakRssMiB(region.pid);
     await region.stop();
 
@@ -79,22 +78,24 @@ async function main(): Promise<void> {
     const ownCpu = process.cpuUsage(ownCpuBefore);
     const cpuPerSignature = (ownCpu.user + ownCpu.system) / 1000 / floor.requests;
 
-    report(grants, floor, rss, { grant: serverCpuPerGrant, signature: cpuPerSignature });
+    report(grants, floor, rss, { grant: serverCpuPerGrant, signature: cpuPerSignature, client: clientCpuPerGrant });
   } catch (error) {
     await region.stop().catch(() => undefined);
     throw error;
   }
 }
 
-function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; signature: number }): void {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; signature: number; client: number }): void {
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
   console.log('| operation | throughput | p50 | p99 | errors | RS256 signing floor | ratio |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(
     `| POST /oauth2/token client_credentials | ${grants.perSecond.toFixed(0)}/s | ${grants.p50Ms.toFixed(1)} ms | ${grants.p99Ms.toFixed(1)} ms | ${grants.errors} | ${floor.perSecond.toFixed(0)}/s | ${((100 * grants.perSecond) / floor.perSecond).toFixed(0)}% |`,
   );
-  console.log(`CPU per operation: ${cpuMs.grant.toFixed(2)} ms per grant (server process), ${cpuMs.signature.toFixed(2)} ms per RS256 signature (${((100 * cpuMs.signature) / cpuMs.grant).toFixed(0)}% of a grant)`);
-  console.log(`server peak RSS: ${rss.toFixed(0)} MiB`);
+  console.log(`CPU per operation: ${cpuMs.grant.toFixed(2)} ms per grant (server, all processes), ${cpuMs.signature.toFixed(2)} ms per RS256 signature (${((100 * cpuMs.signature) / cpuMs.grant).toFixed(0)}% of a grant)`);
+  // With server and load generator sharing the cores, throughput is at most cores / (server + client CPU per grant).
+  console.log(`load generator CPU per grant: ${cpuMs.client.toFixed(2)} ms (on the same cores as the server)`);
+  console.log(`server peak RSS (sum over primary and workers): ${rss.toFixed(0)} MiB`);
 }
 
 await main();

@@ -33,18 +33,51 @@ export async function runLoad(concurrency: number, durationMs: number, request: 
   return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-/** Peak resident set size of a process in MiB (VmHWM), Linux only. */
+/** The process and all its descendants (a `serve --workers` primary with its workers), Linux only. */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index += 1) {
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${tree[index]}/task/${tree[index]}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of children.trim().split(/\s+/)) if (child) tree.push(Number(child));
+  }
+  return tree;
+}
+
+/**
+ * Peak resident set size in MiB (VmHWM) of a process and its descendants, summed: an upper bound
+ * of what they held at once (each peaks at its own moment). Linux only.
+ */
 export async function peakRssMiB(pid: number): Promise<number> {
   const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  let kib = 0;
+  for (const member of processTree(pid)) {
+    const status = await readFile(`/proc/${member}/status`, 'utf8').catch(() => '');
+    kib += Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  }
   return kib / 1024;
 }
 
-/** User + system CPU time of a process so far, in milliseconds (Linux /proc; clock ticks of 10 ms). */
+/**
+ * User + system CPU time so far of a process and its descendants (the workers of a `serve
+ * --workers` primary), in milliseconds (Linux /proc; clock ticks of 10 ms). Take both readings
+ * while the same processes run.
+ */
 export function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const fields = readFileSync(`/proc/${member}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Exited between the listing and the read.
+    }
+  }
+  return ticks * 10;
 }
 
 /** CPU time of this process (all its threads, so thread-pool crypto counts) spent in `work`, in ms. */

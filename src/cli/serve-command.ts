@@ -1,8 +1,14 @@
+import cluster from 'node:cluster';
 import { dirname, join, resolve } from 'node:path';
-import { regionSettingsSchema } from '../config/settings.ts';
+import { regionSettingsSchema, type RegionSettings } from '../config/settings.ts';
+import { loadRootKey } from '../crypto/root-key.ts';
 import { peersOf, readRegionCatalog, recordRegionPid, type RegionCatalog } from '../regions/region-catalog.ts';
-import { startRegion } from '../regions/region-server.ts';
+import type { RunningRegion } from '../regions/region-server.ts';
+import { sendToPrimary, workerUsagePeers } from '../regions/worker-messages.ts';
+import { createKmsStore } from '../store/kms/create-kms-store.ts';
+import { createStore } from '../store/create-store.ts';
 import { resolveAdminCredentials } from './admin-credentials.ts';
+import { startWorkerPool } from './serve-workers.ts';
 
 export interface ServeOptions {
   region: string;
@@ -18,6 +24,20 @@ export interface ServeOptions {
   authDomain?: string;
   accountId?: string;
   logLevel?: string;
+  /** Worker processes sharing the port (node:cluster); default 1: the region runs in this process. */
+  workers?: string;
+}
+
+/** More workers than this is a typo, not a machine. */
+const MAXIMUM_WORKERS = 64;
+
+function workerCount(text: string | undefined): number {
+  const count = Number(text ?? '1');
+  if (!Number.isInteger(count) || count < 1 || count > MAXIMUM_WORKERS) {
+    console.error(`meridian serve: --workers: must be a whole number from 1 to ${MAXIMUM_WORKERS}`);
+    process.exit(2);
+  }
+  return count;
 }
 
 function parsePeers(json: string): unknown {
@@ -61,6 +81,7 @@ function placeFromCatalog(options: ServeOptions & { catalog: string }): CatalogP
 
 /** `meridian serve`: one region in this process until SIGTERM/SIGINT. */
 export async function serveCommand(options: ServeOptions): Promise<void> {
+  const workers = workerCount(options.workers);
   const placement = options.catalog !== undefined ? placeFromCatalog({ ...options, catalog: options.catalog }) : null;
   const dataDir = placement?.dataDir ?? resolve(options.data ?? './data');
   // With a catalog the admin credentials are the deployment's (`up` generated them beside the catalog).
@@ -102,21 +123,28 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     process.exit(2);
   }
   const settings = parsed.data;
+  if (workers > 1 && cluster.isWorker) return serveAsWorker(settings);
+  if (workers > 1) return serveWithWorkers(settings, workers, announce);
   const region = await startRegion(settings);
-  if (credentials.generated) {
-    console.log(`admin credentials (generated, saved in ${dataDir}/admin-credentials.json):`);
-    console.log(`  AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`);
-    console.log(`  AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`);
-  }
-  if (placement) {
-    // Keeps regions.json true after a manual restart (the file names each region's server process).
-    try {
-      recordRegionPid(placement.file, settings.region, process.pid);
-    } catch (error) {
-      console.error(`meridian serve: could not record pid in ${placement.file}: ${(error as Error).message}`);
+  announce(region);
+
+  function announce(region: { url: string; store: { backend: string } }): void {
+    if (credentials.generated) {
+      console.log(`admin credentials (generated, saved in ${dataDir}/admin-credentials.json):`);
+      console.log(`  AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`);
+      console.log(`  AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`);
     }
+    if (placement) {
+      // Keeps regions.json true after a manual restart (the file names each region's server
+      // process: with workers, this primary, the one to signal).
+      try {
+        recordRegionPid(placement.file, settings.region, process.pid);
+      } catch (error) {
+        console.error(`meridian serve: could not record pid in ${placement.file}: ${(error as Error).message}`);
+      }
+    }
+    console.log(`meridian region ${settings.region} listening on ${region.url} (store: ${region.store.backend})`);
   }
-  console.log(`meridian region ${settings.region} listening on ${region.url} (store: ${region.store.backend})`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -131,4 +159,68 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * The primary of `serve --workers <n>`: prepares what workers would race for (the root key file,
+ * migrations of the pool and KMS stores), forks the workers, prints the listening line once all
+ * of them listen, and on SIGTERM/SIGINT stops them and exits 0. A worker that dies while the
+ * region runs stops the region (exit 1): a supervisor restarts the whole region, as for one
+ * process, rather than this process hiding a crash loop.
+ */
+async function serveWithWorkers(settings: RegionSettings, count: number, announce: (region: { url: string; store: { backend: string } }) => void): Promise<void> {
+  loadRootKey(settings.dataDir);
+  const storeOptions = { dataDir: settings.dataDir, region: settings.region, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
+  await (await createStore(storeOptions)).close();
+  await (await createKmsStore(storeOptions)).close();
+
+  let stopping = false;
+  const stop = async (message: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    if (code === 0) console.log(message);
+    else console.error(message);
+    try {
+      await workers.stop();
+    } finally {
+      process.exit(code);
+    }
+  };
+  const workers = startWorkerPool(count, {
+    listening: (first) => announce({ url: first.url, store: { backend: first.backend } }),
+    failed: (description) => void stop(`meridian serve: ${description}; stopping region ${settings.region}`, 1),
+  });
+  process.on('SIGTERM', () => void stop(`meridian region ${settings.region} stopping on SIGTERM`, 0));
+  process.on('SIGINT', () => void stop(`meridian region ${settings.region} stopping on SIGINT`, 0));
+}
+
+/** One worker of `serve --workers`: the whole region, reporting to the primary instead of printing. */
+async function serveAsWorker(settings: RegionSettings): Promise<void> {
+  // Replica pullers and the revocation retry loop run once per region, in the first worker; the
+  // others answer requests (region-replication.ts).
+  const region = await startRegion(settings, { usagePeers: workerUsagePeers(), replicationLeader: cluster.worker?.id === 1 });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await region.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  // The primary is gone (killed): nothing reaches this worker any more, and nobody would stop it.
+  process.on('disconnect', () => void stop());
+  sendToPrimary(process, { meridian: 'listening', url: region.url, backend: region.store.backend });
+}
+
+/**
+ * The region's code, loaded only where a region runs: a `--workers` primary serves nothing, and
+ * without the whole service in memory it holds a fraction of a worker's RSS.
+ */
+async function startRegion(...args: Parameters<typeof import('../regions/region-server.ts').startRegion>): Promise<RunningRegion> {
+  const { startRegion: start } = await import('../regions/region-server.ts');
+  return start(...args);
 }

@@ -85,6 +85,21 @@ export class PoolVault {
   }
 
   /**
+   * Atomic read-modify-write of region-local state (Store.updateLocal): `update` gets the current
+   * value (null when absent) and returns the new one (null: leave it) with a result. Counters and
+   * lists that several processes of a region change (lockout, usage counts, the outbox) go
+   * through here, so no process's change overwrites another's. `update` must be synchronous.
+   */
+  async updateLocal<T, R>(poolId: string, kind: string, id: string, update: (current: T | null) => { value: T | null; result: R }): Promise<R> {
+    // Through the pool row, as writeLocal: a deleted pool is refused (PoolMissing), not written to.
+    const keys = await this.keyCache.keysFor(await this.entry(poolId));
+    return this.store.updateLocal(poolId, kind, id, (payload) => {
+      const decided = update(payload ? EncryptedRecords.openLocal<T>(keys, poolId, kind, id, payload) : null);
+      return { payload: decided.value === null ? null : EncryptedRecords.sealLocal(keys, poolId, kind, id, decided.value), result: decided.result };
+    });
+  }
+
+  /**
    * The pool's data key wrapped by `provider` instead of its current key (KeyConfiguration
    * change): unwrapped with the current provider, wrapped by the new one after checking the pool
    * may use it. Records stay as they are; commit with `records.replaceWrappedDataKey`.

@@ -10,9 +10,10 @@ import { PoolMissing } from '../store/store.ts';
  * flushes the pending counts into the pool's local document, and a read flushes its pool first,
  * so what is read includes every token issued before the read.
  *
- * Limitation: the store offers no atomic increment of local state, so a flush is
- * read-add-write, serialized within this process. Several processes of one region sharing a
- * PostgreSQL database could lose increments when they flush the same pool at the same moment.
+ * Several processes of one region (`serve --workers`, servers sharing a PostgreSQL) each count
+ * in memory and add their counts with an atomic read-modify-write (PoolVault.updateLocal), so no
+ * flush overwrites another process's. A read asks the other processes, when there are any
+ * (`peers`), to flush the pool first, so it includes what they issued before it too.
  */
 export const M2M_USAGE_KIND = 'm2m-token-usage';
 
@@ -34,6 +35,16 @@ export interface UsageCounterOptions {
   /** How often pending counts are written; default 5 s. */
   flushIntervalMs?: number;
   now?: () => number;
+  /** The region's other processes counting the same pools (worker processes of one `serve`). */
+  peers?: UsagePeers;
+}
+
+/** How a counter reaches the counters of the region's other processes. */
+export interface UsagePeers {
+  /** Resolves once every other process has written its pending counts of the pool. */
+  flushOthers(poolId: string): Promise<void>;
+  /** Registers what this process does when another one asks it to flush a pool. */
+  onFlushRequest(flush: (poolId: string) => Promise<void>): void;
 }
 
 export class UsageCounter {
@@ -46,6 +57,7 @@ export class UsageCounter {
 
   constructor(private readonly vault: PoolVault, private readonly region: string, private readonly options: UsageCounterOptions = {}) {
     this.now = options.now ?? Date.now;
+    options.peers?.onFlushRequest((poolId) => this.flushPool(poolId));
   }
 
   /** Counts one issued M2M token. Synchronous and allocation-light: it runs on every grant. */
@@ -56,7 +68,7 @@ export class UsageCounter {
 
   /** The pool's M2M token counts of `period` (default: this month) in this region. */
   async m2mTokens(poolId: string, period: string = periodOf(this.now())): Promise<M2MUsage> {
-    await this.flushPool(poolId);
+    await Promise.all([this.flushPool(poolId), this.options.peers?.flushOthers(poolId)]);
     const usage = (await this.vault.readLocal<MonthlyUsage>(poolId, M2M_USAGE_KIND, period)) ?? { clients: {} };
     const clients = Object.entries(usage.clients)
       .map(([clientId, tokens]) => ({ clientId, tokens }))
@@ -102,9 +114,11 @@ export class UsageCounter {
     this.pending.delete(poolId);
     for (const [period, byClient] of byPeriod) {
       try {
-        const usage = (await this.vault.readLocal<MonthlyUsage>(poolId, M2M_USAGE_KIND, period)) ?? { clients: {} };
-        for (const [clientId, tokens] of byClient) usage.clients[clientId] = (usage.clients[clientId] ?? 0) + tokens;
-        await this.vault.writeLocal(poolId, M2M_USAGE_KIND, period, usage);
+        await this.vault.updateLocal<MonthlyUsage, void>(poolId, M2M_USAGE_KIND, period, (current) => {
+          const usage = current ?? { clients: {} };
+          for (const [clientId, tokens] of byClient) usage.clients[clientId] = (usage.clients[clientId] ?? 0) + tokens;
+          return { value: usage, result: undefined };
+        });
         byPeriod.delete(period);
       } catch (error) {
         // A deleted pool has nothing left to bill; anything else is retried on the next flush.

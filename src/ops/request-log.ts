@@ -6,6 +6,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
  * bodies.
  */
 export function registerRequestLog(app: FastifyInstance): void {
+  // Below info (`--log-level warn`, the usual production setting) the line is never written;
+  // without the hook, requests skip the call, its object and its promise altogether.
+  if (!infoEnabled(app)) return;
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
@@ -18,4 +21,11 @@ export function registerRequestLog(app: FastifyInstance): void {
       'request',
     );
   });
+}
+
+/** Whether the app's logger writes info lines (pino levels: info = 30; silent is Infinity). */
+function infoEnabled(app: FastifyInstance): boolean {
+  const levels = (app.log as { levels?: { values?: Record<string, number> } }).levels?.values;
+  const current = levels?.[app.log.level];
+  return current === undefined || current <= (levels?.info ?? 30);
 }

@@ -13,6 +13,9 @@ import { ReplicaLifecycle } from '../userpools/replicas/replica-lifecycle.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
 
+/** How often the leader worker looks for replica pools started by another worker. */
+const ADOPT_INTERVAL_MS = 2_000;
+
 export interface RegionReplication {
   lifecycle: ReplicaLifecycle;
   /** Restarts the pullers of the replica pools in the store and ships queued revocations. */
@@ -26,7 +29,7 @@ export interface RegionReplication {
  * the shipper of revocations made here back to primaries. Without peers there is nothing to
  * replicate with, and none of it is started.
  */
-export function startReplication(app: FastifyInstance, settings: RegionSettings, services: UserPoolServices, store: Store, metrics: Registry): RegionReplication | null {
+export function startReplication(app: FastifyInstance, settings: RegionSettings, services: UserPoolServices, store: Store, metrics: Registry, leader: boolean): RegionReplication | null {
   if (Object.keys(settings.regionPeers).length === 0) return null;
   const peers = new PeerRegions(settings.regionPeers);
   const log = app.log.child({ component: 'replication' });
@@ -34,6 +37,7 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
     store,
     peers,
     pageSize: settings.replicationPageSize,
+    follow: leader,
     onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'replica pull failed; retrying'),
   });
   const shipper = new RevocationShipper({
@@ -41,7 +45,7 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
     peers,
     onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'revocations not shipped to the primary yet; retrying'),
   });
-  const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers, shipper });
+  const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers });
   services.replicas = lifecycle;
   services.vault.onReplicaLocalWrite = (poolId, kind, id) => shipper.enqueue(poolId, kind, id);
 
@@ -55,13 +59,19 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
 
   registerReplicationMetrics(metrics, { replicaPoolIds: () => pullers.poolIds(), describeReplica: (poolId) => lifecycle.describeReplica(poolId) });
 
+  // The leader also adopts replica pools another worker created, and retries their revocations.
+  let adopting: NodeJS.Timeout | null = null;
   return {
     lifecycle,
     async resume() {
+      if (!leader) return;
       await lifecycle.resume();
-      shipper.start();
+      shipper.start(() => pullers.poolIds());
+      adopting = setInterval(() => void lifecycle.resume().catch((error: Error) => log.warn({ error: error.message }, 'replica pools not resumed')), ADOPT_INTERVAL_MS);
+      adopting.unref();
     },
     async close() {
+      if (adopting) clearInterval(adopting);
       shipper.stop();
       await pullers.close();
     },

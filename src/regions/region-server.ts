@@ -16,7 +16,7 @@ import { poolOAuthBaseUrl } from '../oauth/pool-resolution.ts';
 import { registerRevocationEndpoint } from '../oauth/revocation/revocation-route.ts';
 import { registerUserInfoEndpoint } from '../oauth/userinfo/userinfo-route.ts';
 import { registerTokenEndpoint } from '../oauth/token-endpoint/token-route.ts';
-import { UsageCounter } from '../metering/usage-counter.ts';
+import { UsageCounter, type UsagePeers } from '../metering/usage-counter.ts';
 import { registerUsageRoutes } from '../metering/usage-routes.ts';
 import { issuerOf } from '../userpools/auth/issuers.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
@@ -51,6 +51,13 @@ export interface RunningRegion {
 export interface RegionHooks {
   /** The clock of every domain decision (expiries, lockout); tests drive it instead of waiting. */
   now?: () => number;
+  /** The region's other worker processes (`serve --workers`), for usage reads that must see their counts. */
+  usagePeers?: UsagePeers;
+  /**
+   * False in all but one worker of `serve --workers`: replica pullers and the revocation retry
+   * loop must run once per region, not once per process. Default true.
+   */
+  replicationLeader?: boolean;
 }
 
 export async function startRegion(settings: RegionSettings, hooks: RegionHooks = {}): Promise<RunningRegion> {
@@ -104,7 +111,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     vault,
     signingKeys: new SigningKeyCache(vault, Math.min(60, settings.dataKeyCacheSeconds) * 1000),
     lockouts: new LockoutStore(vault),
-    usage: new UsageCounter(vault, settings.region, { now: hooks.now }),
+    usage: new UsageCounter(vault, settings.region, { now: hooks.now, peers: hooks.usagePeers }),
     authDomain: settings.authDomain,
     serviceKey,
     customerKey,
@@ -126,7 +133,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
   registerUsageRoutes(app, services, (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null));
   const metrics = createMetricsRegistry(settings.region);
   registerMetricsRoute(app, metrics);
-  const replication = startReplication(app, settings, services, store, metrics);
+  const replication = startReplication(app, settings, services, store, metrics, hooks.replicationLeader ?? true);
 
   try {
     await app.listen({ host: settings.host, port: settings.port });

@@ -24,6 +24,11 @@ export class ReplicaPullers {
       idleDelayMs?: number;
       /** Records per snapshot page. */
       pageSize?: number;
+      /**
+       * False in the workers of `serve --workers` that do not lead replication: they copy a new
+       * replica's first page when asked (startReplica) but never follow it; the leader adopts it.
+       */
+      follow?: boolean;
       onError?: (poolId: string, error: Error) => void;
     },
   ) {}
@@ -51,6 +56,7 @@ export class ReplicaPullers {
   }
 
   start(poolId: string): void {
+    if (this.options.follow === false) return;
     this.pullerFor(poolId).start();
   }
 
@@ -69,21 +75,29 @@ export class ReplicaPullers {
     return this.pullers.get(poolId)?.progress() ?? null;
   }
 
-  /** Starts a puller for every replica pool of the store that `keep` accepts. */
+  /**
+   * Starts a puller for every replica pool of the store that `keep` accepts and has none yet, and
+   * stops the pullers of pools that are no longer replicas here (deleted, possibly by another
+   * worker). Returns the replica pools followed.
+   */
   async resumeAll(keep: (poolId: string) => Promise<boolean>): Promise<string[]> {
-    const started: string[] = [];
+    const followed: string[] = [];
     let after: string | null = null;
     for (;;) {
       const page = await this.options.store.listPools(after, 500);
       for (const entry of page) {
         if (poolRole(entry) !== 'replica' || !this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
-        if (!(await keep(entry.poolId))) continue;
-        this.start(entry.poolId);
-        started.push(entry.poolId);
+        if (!this.pullers.has(entry.poolId)) {
+          if (!(await keep(entry.poolId))) continue;
+          this.start(entry.poolId);
+        }
+        followed.push(entry.poolId);
       }
-      if (page.length < 500) return started;
+      if (page.length < 500) break;
       after = page[page.length - 1]!.poolId;
     }
+    for (const poolId of this.poolIds()) if (!followed.includes(poolId)) await this.stop(poolId);
+    return followed;
   }
 
   async close(): Promise<void> {

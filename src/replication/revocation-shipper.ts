@@ -13,13 +13,16 @@ const BATCH = 200;
  * Carries revocations made in a secondary region (GlobalSignOut, RevokeToken, ... there) to the
  * primary, which merges them into the pool's records (max watermark, union of revoked sessions),
  * so they replicate to every region. They take effect in the secondary at once (its region-local
- * copy is consulted with the records); shipping only spreads them. What is not shipped yet is
- * queued in region-local state and retried until the primary takes it, so a sign-out made while
- * the primary is down reaches it once it is back. Payloads travel sealed as stored.
+ * copy is consulted with the records); shipping only spreads them.
+ *
+ * The queue of what is not shipped yet is region-local state, changed only atomically
+ * (PoolVault.updateLocal), so every worker of a region can add to it and ship from it: shipping
+ * an entry twice is harmless (the merge is idempotent), losing one is not. Each revocation is
+ * shipped at once; the leader retries the queues every few seconds, so one made while the primary
+ * is down reaches it once it is back. Payloads travel sealed as stored.
  */
 export class RevocationShipper {
-  private readonly pending = new Map<string, Set<string>>();
-  /** One queue update or shipment at a time per pool, so no entry is lost between them. */
+  /** One shipment at a time per pool in this process. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -28,25 +31,19 @@ export class RevocationShipper {
   /** Called for every region-local write of a replica pool; queues and ships revocations. */
   enqueue(poolId: string, kind: string, id: string): void {
     if (!SHIPPED_KINDS.has(kind)) return;
-    void this.serialized(poolId, async () => {
-      const queue = await this.queueOf(poolId);
-      queue.add(`${kind}\u0000${id}`);
-      await this.options.vault.writeLocal(poolId, QUEUE_KIND, QUEUE_ID, [...queue]);
-      await this.shipNow(poolId);
-    }).catch((error: Error) => this.options.onError?.(poolId, error));
+    const entry = `${kind}\u0000${id}`;
+    void this.options.vault
+      .updateLocal<string[], void>(poolId, QUEUE_KIND, QUEUE_ID, (queue) => ({ value: queue?.includes(entry) ? null : [...(queue ?? []), entry], result: undefined }))
+      .then(() => this.flush(poolId))
+      .catch((error: Error) => this.options.onError?.(poolId, error));
   }
 
-  /** Loads the persisted queues of these pools (after a restart) and ships them. */
-  async resume(poolIds: string[]): Promise<void> {
-    for (const poolId of poolIds) {
-      await this.serialized(poolId, () => this.queueOf(poolId)).catch((error: Error) => this.options.onError?.(poolId, error));
-    }
-    this.flushAll();
-  }
-
-  start(): void {
+  /** Retries the queues of the pools `poolIds` names, every `retryMs`. */
+  start(poolIds: () => string[]): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.flushAll(), this.options.retryMs ?? 2_000);
+    this.timer = setInterval(() => {
+      for (const poolId of poolIds()) void this.flush(poolId).catch((error: Error) => this.options.onError?.(poolId, error));
+    }, this.options.retryMs ?? 2_000);
     this.timer.unref();
   }
 
@@ -55,56 +52,35 @@ export class RevocationShipper {
     this.timer = null;
   }
 
-  /** Waits until every queued revocation of the pool has been shipped once (tests, shutdown). */
-  async flush(poolId: string): Promise<number> {
-    return this.serialized(poolId, () => this.shipNow(poolId));
+  /** Ships what the pool's queue holds; resolves with how many remain queued. */
+  flush(poolId: string): Promise<number> {
+    const previous = this.chains.get(poolId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.shipNow(poolId));
+    this.chains.set(poolId, next);
+    void next
+      .finally(() => {
+        if (this.chains.get(poolId) === next) this.chains.delete(poolId);
+      })
+      .catch(() => undefined);
+    return next;
   }
 
-  /** Ships what is queued; returns how many remain queued. */
   private async shipNow(poolId: string): Promise<number> {
-    const queue = await this.queueOf(poolId);
-    if (queue.size === 0) return 0;
-    const batch = [...queue].slice(0, BATCH);
+    const { vault, peers } = this.options;
+    const queue = (await vault.readLocal<string[]>(poolId, QUEUE_KIND, QUEUE_ID)) ?? [];
+    if (queue.length === 0) return 0;
+    const batch = queue.slice(0, BATCH);
     const revocations: ShippedRevocation[] = [];
     for (const entry of batch) {
       const [kind, id] = entry.split('\u0000') as [string, string];
-      const sealed = await this.options.vault.sealedLocal(poolId, kind, id);
+      const sealed = await vault.sealedLocal(poolId, kind, id);
       if (sealed) revocations.push({ kind, id, payload: sealed.toString('base64') });
     }
-    await this.options.peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations }, { timeoutMs: 5_000 });
-    for (const entry of batch) queue.delete(entry);
-    await this.options.vault.writeLocal(poolId, QUEUE_KIND, QUEUE_ID, [...queue]);
-    return queue.size;
-  }
-
-  private flushAll(): void {
-    for (const [poolId, queue] of this.pending) {
-      if (queue.size === 0) continue;
-      void this.serialized(poolId, () => this.shipNow(poolId)).catch((error: Error) => this.options.onError?.(poolId, error));
-    }
-  }
-
-  private async queueOf(poolId: string): Promise<Set<string>> {
-    let queue = this.pending.get(poolId);
-    if (!queue) {
-      queue = new Set((await this.options.vault.readLocal<string[]>(poolId, QUEUE_KIND, QUEUE_ID)) ?? []);
-      this.pending.set(poolId, queue);
-    }
-    return queue;
-  }
-
-  /** Forgets a pool (its replica was deleted here). */
-  forget(poolId: string): void {
-    this.pending.delete(poolId);
-  }
-
-  private serialized<T>(poolId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(poolId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(work);
-    this.chains.set(poolId, next);
-    void next.finally(() => {
-      if (this.chains.get(poolId) === next) this.chains.delete(poolId);
-    }).catch(() => undefined);
-    return next;
+    await peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations }, { timeoutMs: 5_000 });
+    // Only what was shipped leaves the queue: another worker may have added entries meanwhile.
+    return vault.updateLocal<string[], number>(poolId, QUEUE_KIND, QUEUE_ID, (current) => {
+      const left = (current ?? []).filter((entry) => !batch.includes(entry));
+      return { value: left, result: left.length };
+    });
   }
 }

@@ -210,6 +210,15 @@ export interface Store {
    */
   getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null>;
   putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void>;
+  /**
+   * Read-modify-write of one region-local value as one atomic step, across every process sharing
+   * the database (`meridian serve --workers`, several servers on one PostgreSQL): `update` sees
+   * the current payload (null when absent) and returns the new one, or null to leave it as it
+   * is. Concurrent updates of the same value are serialized, so none is lost. `update` must be
+   * synchronous (it runs while the row is locked) and is called exactly once; its result is
+   * returned.
+   */
+  updateLocal<T>(poolId: string, kind: string, id: string, update: (current: Buffer | null) => LocalUpdate<T>): Promise<T>;
 
   /** Change-log entries with sequence > `afterSequence`, ascending, at most `limit`. */
   readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]>;
@@ -249,6 +258,12 @@ export interface Store {
    * primary are a later step with their own log.)
    */
   applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
+}
+
+/** What an updateLocal callback decides: the payload to store (null: keep the current one) and what to return. */
+export interface LocalUpdate<T> {
+  payload: Buffer | null;
+  result: T;
 }
 
 /** What createPool and createReplicaPool take: the rest of PoolEntry is the store's to keep. */

@@ -398,6 +398,11 @@ describe('UsageCounter: M2M token counts in region-local state', () => {
         state.writes += 1;
         local.set(`${poolId}/${kind}/${id}`, structuredClone(value));
       },
+      async updateLocal<T, R>(poolId: string, kind: string, id: string, update: (current: T | null) => { value: T | null; result: R }): Promise<R> {
+        const decided = update(await this.readLocal<T>(poolId, kind, id));
+        if (decided.value !== null) await this.writeLocal(poolId, kind, id, decided.value);
+        return decided.result;
+      },
     };
     return { vault: vault as unknown as PoolVault, state, pools };
   }

@@ -14,6 +14,9 @@ export function acceptRawBodies(scope: FastifyInstance): void {
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 }
 
+/** Decodes strict UTF-8; stateless between calls (no `stream` option), so one serves every request. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Form parameters: at most one value each, empty values treated as absent (RFC 6749 §3.2). */
 export class FormParameters {
   constructor(private readonly values: ReadonlyMap<string, string>) {}
@@ -44,7 +47,7 @@ export function readFormBody(request: FastifyRequest): FormParameters {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     throw new InvalidRequest('The request body is not valid UTF-8.');
   }

@@ -17,6 +17,7 @@ import {
   type ChangeOperation,
   type IndexEntry,
   type ListPage,
+  type LocalUpdate,
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
@@ -39,6 +40,13 @@ const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** First half of the two-part advisory-lock key used while migrating ("MR"); the schema hash is the second. */
 const MIGRATION_LOCK_NAMESPACE = 0x4d52;
+
+/**
+ * First half of the advisory-lock key of a region-local value during updateLocal ("LS"); the
+ * second is a hash of (pool, kind, id). A hash collision only makes two unrelated updates wait
+ * for each other.
+ */
+const LOCAL_STATE_LOCK_NAMESPACE = 0x4c53;
 
 /** SQLSTATE unique_violation (PostgreSQL Appendix A, Error Codes). */
 const UNIQUE_VIOLATION = '23505';
@@ -185,6 +193,25 @@ export class PostgresStore implements Store {
        ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
       [poolId, kind, id, payload, Date.now()],
     );
+  }
+
+  async updateLocal<T>(poolId: string, kind: string, id: string, update: (current: Buffer | null) => LocalUpdate<T>): Promise<T> {
+    return this.withTransaction(async (client) => {
+      // A transaction-scoped advisory lock rather than SELECT ... FOR UPDATE: it also orders two
+      // first writers of a value that has no row yet. Not the pools row lock: an update made while
+      // the same pool's transaction is open elsewhere in this process would wait for itself.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCAL_STATE_LOCK_NAMESPACE, `${poolId}/${kind}/${id}`]);
+      const { rows } = await client.query<Row>('SELECT payload FROM local_state WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
+      const decided = update(rows[0] ? Buffer.from(rows[0].payload as Uint8Array) : null);
+      if (decided.payload) {
+        await client.query(
+          `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
+          [poolId, kind, id, decided.payload, Date.now()],
+        );
+      }
+      return decided.result;
+    });
   }
 
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {

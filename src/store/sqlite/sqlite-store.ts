@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { loadMigrations } from '../migration-files.ts';
 import {
@@ -16,6 +17,7 @@ import {
   type SnapshotRecord,
   type IndexEntry,
   type ListPage,
+  type LocalUpdate,
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
@@ -24,6 +26,9 @@ import {
 } from '../store.ts';
 
 type Row = Record<string, unknown>;
+
+/** How long a write waits for another process (another `serve --workers` worker) to release the database. */
+const BUSY_DEADLINE_MS = 10_000;
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -44,6 +49,12 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
  * allows one writer; transactions here may await between statements, so the queue stands in for
  * the lock a single synchronous transaction would hold) and one reader connection that, in WAL
  * mode, sees only committed data.
+ *
+ * Several processes may share the file (`meridian serve --workers`): every write transaction
+ * starts with BEGIN IMMEDIATE, which takes SQLite's write lock up front (a deferred transaction
+ * that reads first could not upgrade once another process committed), and while another process
+ * holds that lock the writer waits asynchronously (busy_timeout 0 on the writer and a retry loop)
+ * instead of blocking this process's event loop inside SQLite's busy handler.
  */
 export class SqliteStore implements Store {
   readonly backend = 'sqlite' as const;
@@ -57,24 +68,28 @@ export class SqliteStore implements Store {
     // write survives kill -9 and power loss alike.
     this.writer.pragma('journal_mode = WAL');
     this.writer.pragma('synchronous = FULL');
-    this.writer.pragma('busy_timeout = 5000');
+    // 0: a busy write lock is retried by `whenUnlocked`, off the event loop (see the class comment).
+    this.writer.pragma('busy_timeout = 0');
     this.reader = new Database(file);
     this.reader.pragma('busy_timeout = 5000');
   }
 
   async migrate(): Promise<void> {
-    this.writer.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    const applied = new Set(
-      (prepared(this.writer, 'SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)),
+    // One IMMEDIATE transaction that reads what is applied under the write lock: processes starting
+    // together on one file apply each migration once (the second finds the first one's rows).
+    await this.exclusive(() =>
+      this.whenUnlocked(() =>
+        this.writer.transaction(() => {
+          this.writer.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+          const applied = new Set((this.writer.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((row) => Number(row.version)));
+          for (const migration of loadMigrations('sqlite')) {
+            if (applied.has(migration.version)) continue;
+            this.writer.exec(migration.sql);
+            this.writer.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+          }
+        }).immediate(),
+      ),
     );
-    for (const migration of loadMigrations('sqlite')) {
-      if (applied.has(migration.version)) continue;
-      this.writer.transaction(() => {
-        this.writer.exec(migration.sql);
-        prepared(this.writer, 'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-          .run(migration.version, migration.name, Date.now());
-      })();
-    }
   }
 
   async close(): Promise<void> {
@@ -85,7 +100,7 @@ export class SqliteStore implements Store {
 
   async createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
+      await this.beginImmediate();
       try {
         const exists = prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
         if (exists) throw new PoolAlreadyExists(entry.poolId);
@@ -113,19 +128,19 @@ export class SqliteStore implements Store {
   }
 
   async deletePool(poolId: string): Promise<boolean> {
-    return this.exclusive(async () =>
-      this.writer.transaction(() => {
+    return this.exclusive(() =>
+      this.whenUnlocked(() => this.writer.transaction(() => {
         for (const table of ['records', 'record_indexes', 'change_log', 'routes', 'local_state']) {
           prepared(this.writer, `DELETE FROM ${table} WHERE pool_id = ?`).run(poolId);
         }
         return prepared(this.writer, 'DELETE FROM pools WHERE pool_id = ?').run(poolId).changes > 0;
-      })(),
+      }).immediate()),
     );
   }
 
   async transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
+      await this.beginImmediate();
       try {
         if (!prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
         const result = await work(new SqliteTransaction(this.writer, poolId, true));
@@ -149,17 +164,26 @@ export class SqliteStore implements Store {
 
   async getLocal(poolId: string, kind: string, id: string): Promise<Buffer | null> {
     const row = prepared(this.reader, 'SELECT payload FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').get(poolId, kind, id) as Row | undefined;
-    return row ? Buffer.from(row.payload as Uint8Array) : null;
+    return row ? blob(row.payload) : null;
   }
 
   async putLocal(poolId: string, kind: string, id: string, payload: Buffer): Promise<void> {
-    await this.exclusive(async () => {
-      prepared(this.writer, 
-          `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
-        )
-        .run(poolId, kind, id, payload, Date.now());
-    });
+    await this.exclusive(() => this.whenUnlocked(() => upsertLocal(this.writer, poolId, kind, id, payload)));
+  }
+
+  async updateLocal<T>(poolId: string, kind: string, id: string, update: (current: Buffer | null) => LocalUpdate<T>): Promise<T> {
+    // Read and write in one IMMEDIATE transaction on the writer: the write lock, held from the
+    // read on, keeps every other process's update of the value out until this one commits.
+    return this.exclusive(() =>
+      this.whenUnlocked(() =>
+        this.writer.transaction(() => {
+          const row = prepared(this.writer, 'SELECT payload FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').get(poolId, kind, id) as Row | undefined;
+          const decided = update(row ? blob(row.payload) : null);
+          if (decided.payload) upsertLocal(this.writer, poolId, kind, id, decided.payload);
+          return decided.result;
+        }).immediate(),
+      ),
+    );
   }
 
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
@@ -203,30 +227,30 @@ export class SqliteStore implements Store {
 
   async createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void> {
     const progress: SnapshotProgress = { complete: false, after: null, copiedRecords: 0, totalRecords: 0 };
-    await this.exclusive(async () =>
-      this.writer.transaction(() => {
+    await this.exclusive(() =>
+      this.whenUnlocked(() => this.writer.transaction(() => {
         if (prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId)) throw new PoolAlreadyExists(entry.poolId);
         prepared(this.writer, 
           `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress)
            VALUES (?, ?, ?, 0, ?, 'replica', ?, ?)`,
         ).run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress));
-      })(),
+      }).immediate()),
     );
   }
 
   async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
-    await this.exclusive(async () =>
-      this.writer.transaction(() => {
+    await this.exclusive(() =>
+      this.whenUnlocked(() => this.writer.transaction(() => {
         this.replicaRow(poolId);
         for (const record of records) applyPut(this.writer, poolId, record.kind, record.id, record.payload, record.indexes);
         prepared(this.writer, 'UPDATE pools SET snapshot_progress = ? WHERE pool_id = ?').run(JSON.stringify(progress), poolId);
-      })(),
+      }).immediate()),
     );
   }
 
   async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
-    return this.exclusive(async () =>
-      this.writer.transaction(() => {
+    return this.exclusive(() =>
+      this.whenUnlocked(() => this.writer.transaction(() => {
         let applied = Number(this.replicaRow(poolId).applied_sequence);
         for (const change of changes) {
           if (change.sequence <= applied) continue;
@@ -246,7 +270,7 @@ export class SqliteStore implements Store {
         }
         prepared(this.writer, 'UPDATE pools SET applied_sequence = ? WHERE pool_id = ?').run(applied, poolId);
         return applied;
-      })(),
+      }).immediate()),
     );
   }
 
@@ -257,12 +281,48 @@ export class SqliteStore implements Store {
     return row;
   }
 
+  /** Opens the writer's transaction holding the write lock, waiting while another process has it. */
+  private beginImmediate(): Promise<void> {
+    return this.whenUnlocked(() => {
+      this.writer.exec('BEGIN IMMEDIATE');
+    });
+  }
+
+  /**
+   * Runs `attempt` (a BEGIN IMMEDIATE or a whole synchronous write) until it is not refused as
+   * busy, sleeping between tries so the event loop keeps serving reads, for at most
+   * BUSY_DEADLINE_MS. A refused attempt has done nothing, so trying again is safe.
+   */
+  private async whenUnlocked<T>(attempt: () => T): Promise<T> {
+    const deadline = Date.now() + BUSY_DEADLINE_MS;
+    for (let round = 0; ; round += 1) {
+      try {
+        return attempt();
+      } catch (error) {
+        if (!isBusy(error) || Date.now() > deadline) throw error;
+        await sleep(Math.min(2 ** round, 25));
+      }
+    }
+  }
+
   /** Serializes writers: each waits for the previous to finish, success or failure. */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function upsertLocal(db: Database.Database, poolId: string, kind: string, id: string, payload: Buffer): void {
+  prepared(db, 
+    `INSERT INTO local_state (pool_id, kind, id, payload, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (pool_id, kind, id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at`,
+  ).run(poolId, kind, id, payload, Date.now());
 }
 
 function toPoolEntry(row: Row): PoolEntry {
@@ -317,7 +377,12 @@ function applyDelete(db: Database.Database, poolId: string, kind: string, id: st
 }
 
 function toRecord(row: Row): StoredRecord {
-  return { kind: String(row.kind), id: String(row.id), payload: Buffer.from(row.payload as Uint8Array) };
+  return { kind: String(row.kind), id: String(row.id), payload: blob(row.payload) };
+}
+
+/** A BLOB column: better-sqlite3 returns a fresh Buffer per row, so it is used as is, not copied. */
+function blob(value: unknown): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value as Uint8Array);
 }
 
 class SqliteTransaction implements PoolTransaction {

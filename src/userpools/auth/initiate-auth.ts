@@ -29,7 +29,7 @@ export async function initiateAuth(
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
     const refreshToken = required(parameters, 'REFRESH_TOKEN');
     const result = await services.vault.read(pool.id, (records) =>
-      refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME }),
+      refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME, pool }),
     );
     return { AuthenticationResult: result, ChallengeParameters: {} };
   }
@@ -43,7 +43,7 @@ export async function initiateAuth(
   const password = required(parameters, 'PASSWORD');
   return services.vault.read(pool.id, async (records) => {
     const user = await checkUserPassword(services, pool, client, await findUser(records, pool, username), password);
-    return completeSignIn(services, records, client, user);
+    return completeSignIn(services, records, client, user, pool);
   });
 }
 

@@ -2,6 +2,7 @@ import { isSessionActive } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { NotAuthorizedException } from '../errors.ts';
 import type { AppClientRecord } from '../clients/app-client.ts';
+import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { checkSecretHash } from './client-access.ts';
@@ -16,7 +17,7 @@ export async function refreshTokens(
   services: UserPoolServices,
   records: EncryptedRecords,
   client: AppClientRecord,
-  input: { refreshToken: string; secretHash?: string; username?: string },
+  input: { refreshToken: string; secretHash?: string; username?: string; /** The pool record, when the caller has read it already. */ pool?: UserPoolRecord },
 ): Promise<AuthenticationResult> {
   const session = openRefreshToken(records, input.refreshToken);
   if (!session || session.clientId !== client.id) throw new NotAuthorizedException('Invalid Refresh Token');
@@ -38,5 +39,5 @@ export async function refreshTokens(
   }
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (!(await isSessionActive(records, user.id, session.sessionId))) throw new NotAuthorizedException('Refresh Token has been revoked');
-  return grantTokens(services, records, { client, user, session });
+  return grantTokens(services, records, { client, user, session, pool: input.pool });
 }

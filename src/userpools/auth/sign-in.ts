@@ -1,5 +1,5 @@
 import { dummyPasswordCheck, verifyPassword } from '../../auth/passwords/password-hash.ts';
-import { isLockedOut, NO_FAILURES, recordFailure } from '../../auth/lockout/lockout-policy.ts';
+import { isLockedOut } from '../../auth/lockout/lockout-policy.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException } from '../errors.ts';
 import type { AppClientRecord } from '../clients/app-client.ts';
@@ -37,13 +37,11 @@ export async function guardLockout(services: UserPoolServices, poolId: string, u
 }
 
 export async function noteFailedAttempt(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
-  const state = await services.lockouts.get(poolId, user.id);
-  await services.lockouts.set(poolId, user.id, recordFailure(state, services.now()));
+  await services.lockouts.noteFailure(poolId, user.id, services.now());
 }
 
 export async function clearFailedAttempts(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
-  const state = await services.lockouts.get(poolId, user.id);
-  if (state.failures > 0) await services.lockouts.set(poolId, user.id, NO_FAILURES);
+  await services.lockouts.clear(poolId, user.id);
 }
 
 /**
@@ -80,6 +78,8 @@ export async function completeSignIn(
   records: EncryptedRecords,
   client: AppClientRecord,
   user: UserRecord,
+  /** The pool record, when the caller has read it already for this request. */
+  pool?: UserPoolRecord,
 ): Promise<AuthResponse> {
   const now = services.now();
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
@@ -101,5 +101,5 @@ export async function completeSignIn(
       }),
     };
   }
-  return { AuthenticationResult: await grantTokens(services, records, { client, user }), ChallengeParameters: {} };
+  return { AuthenticationResult: await grantTokens(services, records, { client, user, pool }), ChallengeParameters: {} };
 }

@@ -3,7 +3,8 @@ import { newSessionId } from '../../auth/sessions/session-ids.ts';
 import { sessionStartFor } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../clients/app-client.ts';
-import { issuerOfRecords } from './issuers.ts';
+import { issuerOfPool, issuerOfRecords } from './issuers.ts';
+import type { UserPoolRecord } from '../pools/user-pool.ts';
 import { groupsOfUser } from '../groups/group-memberships.ts';
 import type { UserPoolServices } from '../services.ts';
 import type { UserRecord } from '../users/user-record.ts';
@@ -39,7 +40,17 @@ export interface AuthenticationResult {
 export async function grantTokens(
   services: UserPoolServices,
   records: EncryptedRecords,
-  input: { client: AppClientRecord; user: UserRecord; session?: RefreshTokenContent; scope?: string; nonce?: string; /** Epoch seconds of the sign-in, when earlier than now (OAuth code exchange). */ authTime?: number },
+  input: {
+    client: AppClientRecord;
+    user: UserRecord;
+    session?: RefreshTokenContent;
+    scope?: string;
+    nonce?: string;
+    /** Epoch seconds of the sign-in, when earlier than now (OAuth code exchange). */
+    authTime?: number;
+    /** The pool record the caller already read for this request (spares reading and decrypting it again for the issuer). */
+    pool?: UserPoolRecord;
+  },
 ): Promise<AuthenticationResult> {
   const now = services.now();
   const lifetimes = tokenLifetimes(input.client);
@@ -48,7 +59,7 @@ export async function grantTokens(
   const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
   const signingKeys = await services.signingKeys.keysFor(records.poolId);
   const tokens = await issueTokens(signingKeys, {
-    issuer: await issuerOfRecords(services, records),
+    issuer: input.pool ? issuerOfPool(services, input.pool) : await issuerOfRecords(services, records),
     clientId: input.client.id,
     user: { sub: input.user.sub, username: input.user.username, attributes: input.user.attributes, groups: await groupsOfUser(records, input.user.id) },
     authTime,

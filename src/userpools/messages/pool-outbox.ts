@@ -27,44 +27,27 @@ export interface OutboxEntry {
  * It also keeps this process's recent messages in memory, bodies included (`list`, inherited),
  * for in-process tests.
  *
- * Concurrent sends to one pool are serialized in this process; two processes sharing one
- * PostgreSQL may lose one of two simultaneous entries (a read-modify-write of one value), which
- * an outbox for development and SMS fallback can afford.
+ * Adding a message is one atomic read-modify-write in the store (PoolVault.updateLocal), so the
+ * processes of one region (`serve --workers`, servers sharing a PostgreSQL) never drop each
+ * other's entries.
  */
 export class PoolOutbox extends MemoryOutbox {
-  private readonly queues = new Map<string, Promise<unknown>>();
-
-  constructor(private readonly vault: Pick<PoolVault, 'readLocal' | 'writeLocal'>, private readonly perPool = 100) {
+  constructor(private readonly vault: Pick<PoolVault, 'readLocal' | 'updateLocal'>, private readonly perPool = 100) {
     super();
   }
 
   override async send(message: OutgoingMessage): Promise<void> {
-    await this.serialized(message.poolId, async () => {
-      const entries = (await this.vault.readLocal<OutboxEntry[]>(message.poolId, OUTBOX_KIND, OUTBOX_ID)) ?? [];
-      entries.push(entryOf(message));
-      await this.vault.writeLocal(message.poolId, OUTBOX_KIND, OUTBOX_ID, entries.slice(-this.perPool));
-    });
+    await this.vault.updateLocal<OutboxEntry[], void>(message.poolId, OUTBOX_KIND, OUTBOX_ID, (entries) => ({
+      value: [...(entries ?? []), entryOf(message)].slice(-this.perPool),
+      result: undefined,
+    }));
     await super.send(message);
   }
 
   /** The pool's kept messages, oldest first; `username` is the stored (Cognito) username. */
   async read(filter: { poolId: string; username?: string }): Promise<OutboxEntry[]> {
-    const entries = await this.serialized(filter.poolId, () => this.vault.readLocal<OutboxEntry[]>(filter.poolId, OUTBOX_KIND, OUTBOX_ID));
+    const entries = await this.vault.readLocal<OutboxEntry[]>(filter.poolId, OUTBOX_KIND, OUTBOX_ID);
     return (entries ?? []).filter((entry) => filter.username === undefined || entry.username === filter.username);
-  }
-
-  private serialized<T>(poolId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(poolId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(poolId, settled);
-    void settled.then(() => {
-      if (this.queues.get(poolId) === settled) this.queues.delete(poolId);
-    });
-    return next;
   }
 }
 

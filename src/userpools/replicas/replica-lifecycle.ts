@@ -6,7 +6,6 @@ import { PeerRequestFailed, type PeerRegions } from '../../replication/peer-clie
 import { poolDigest } from '../../replication/pool-digest.ts';
 import type { RegionSettingsFingerprints, ReplicaControl, ReplicaView, ReplicationProgressView, ShippedRevocation } from '../../replication/replica-control-routes.ts';
 import { primaryRegionOf, type ReplicaPullers } from '../../replication/replica-pullers.ts';
-import type { RevocationShipper } from '../../replication/revocation-shipper.ts';
 import type { Store } from '../../store/store.ts';
 import { ServiceError } from '../../wire/service-error.ts';
 import { FeatureUnavailableInTierException, InternalErrorException, InvalidParameterException, OperationNotEnabledException, ResourceNotFoundException } from '../errors.ts';
@@ -35,7 +34,6 @@ export interface ReplicationParts {
   store: Store;
   peers: PeerRegions;
   pullers: ReplicaPullers;
-  shipper: RevocationShipper;
 }
 
 /**
@@ -229,7 +227,6 @@ export class ReplicaLifecycle implements ReplicaControl {
     }
     await this.services.vault.writeLocal<SecondaryState>(poolId, STATE_KIND, STATE_ID, { status: 'DELETING' });
     await this.parts.pullers.stop(poolId);
-    this.parts.shipper.forget(poolId);
     await this.services.vault.deletePool(poolId);
   }
 
@@ -302,9 +299,12 @@ export class ReplicaLifecycle implements ReplicaControl {
     return (await this.describeReplica(poolId)).Status;
   }
 
-  /** Starts pullers and the shipper for the replica pools in the store (after a restart). */
+  /**
+   * Follows every replica pool in the store (after a restart, and periodically in the leader
+   * worker to adopt pools another worker created); finishes deletions a crash interrupted.
+   */
   async resume(): Promise<void> {
-    const started = await this.parts.pullers.resumeAll(async (poolId) => {
+    await this.parts.pullers.resumeAll(async (poolId) => {
       const state = await this.services.vault.readLocal<SecondaryState>(poolId, STATE_KIND, STATE_ID).catch(() => null);
       if (state?.status === 'DELETING') {
         // A deletion interrupted by a crash: finish it.
@@ -313,7 +313,6 @@ export class ReplicaLifecycle implements ReplicaControl {
       }
       return true;
     });
-    await this.parts.shipper.resume(started);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
