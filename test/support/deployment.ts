@@ -24,7 +24,7 @@ export interface Deployment {
  * (regions.json with free loopback ports, the first region's endpoint as global issuer) and a
  * `serve --catalog` process per region with its own data directory and KMS.
  */
-export async function startDeployment(names: string[] = ['us-east-1', 'eu-west-1'], extraEnv: Record<string, string> = {}): Promise<Deployment> {
+export async function startDeployment(names: string[] = ['us-east-1', 'eu-west-1'], extraEnv: Record<string, string> = {}, extraArgs: Record<string, string[]> = {}): Promise<Deployment> {
   const folder = mkdtempSync(join(tmpdir(), 'meridian-deployment-'));
   const catalogFile = join(folder, 'regions.json');
   const ports = new Map<string, number>();
@@ -44,7 +44,7 @@ export async function startDeployment(names: string[] = ['us-east-1', 'eu-west-1
       return region;
     },
     async start(name) {
-      const region = await startRegionProcess({ dataDir: join(folder, name), region: name, port: ports.get(name)!, catalog: catalogFile, extraEnv });
+      const region = await startRegionProcess({ dataDir: join(folder, name), region: name, port: ports.get(name)!, catalog: catalogFile, extraEnv, extraArgs: extraArgs[name] ?? [] });
       regions.set(name, region);
       void region.exited.then(() => {
         if (regions.get(name) === region) regions.delete(name);
