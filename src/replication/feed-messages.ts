@@ -25,6 +25,11 @@ export interface ChangesMessage {
   }>;
   /** The primary's last sequence when the batch was read: lag = lastSequence - applied. */
   lastSequence: number;
+  /**
+   * How long the primary was willing to hold this request for a change (the `waitMs` it honoured;
+   * 0 when it answered at once). Absent from primaries without long-poll.
+   */
+  waitMs?: number;
 }
 
 export function encodeCursor(cursor: SnapshotCursor): string {

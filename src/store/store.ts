@@ -10,6 +10,10 @@
  * acknowledged is both durable and replicable in order.
  */
 
+import type { CommitListener } from './commit-listeners.ts';
+
+export type { CommitListener };
+
 /** A pool's row in the pool directory: what is needed before any record can be decrypted. */
 export interface PoolEntry {
   poolId: string;
@@ -249,6 +253,21 @@ export interface Store {
    * primary are a later step with their own log.)
    */
   applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
+}
+
+/**
+ * Optional part of a Store: announces committed change-log appends within this process (the change
+ * feed's long-poll waits on it). Commits made by another process sharing the database are not
+ * announced, so a waiter must not rely on it alone.
+ */
+export interface CommitAnnouncer {
+  /** Calls `listener` after each commit that appended to a pool's change log; returns the unsubscriber. */
+  onCommit(listener: CommitListener): () => void;
+}
+
+/** True when the store announces its commits (both built-in backends do). */
+export function announcesCommits(store: Store): store is Store & CommitAnnouncer {
+  return typeof (store as Partial<CommitAnnouncer>).onCommit === 'function';
 }
 
 /** What createPool and createReplicaPool take: the rest of PoolEntry is the store's to keep. */

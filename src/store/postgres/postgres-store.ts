@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
   POOL_KEY_CHANGE_KIND,
@@ -20,6 +21,7 @@ import {
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
+  type CommitAnnouncer,
   type Store,
   type StoredRecord,
 } from '../store.ts';
@@ -55,10 +57,11 @@ const UNIQUE_VIOLATION = '23505';
  *   never see entry n+1 before entry n;
  * - migrations run under an advisory lock so processes starting together do not race.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, CommitAnnouncer {
   readonly backend = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly commits = new CommitListeners();
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
     const { schema } = options;
@@ -104,12 +107,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** In-process only: another server sharing the database announces its commits to itself. */
+  onCommit(listener: CommitListener): () => void {
+    return this.commits.add(listener);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
 
   async createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
-    return this.withTransaction(async (client) => {
+    let appended = 0;
+    const result = await this.withTransaction(async (client) => {
       // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
       // for its outcome, so exactly one of two simultaneous createPool calls wins.
       const inserted = await client.query(
@@ -118,8 +127,13 @@ export class PostgresStore implements Store {
         [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt],
       );
       if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
-      return runWork(new PostgresTransaction(client, entry.poolId, true), work);
+      const tx = new PostgresTransaction(client, entry.poolId, true);
+      const value = await runWork(tx, work);
+      appended = tx.appendedSequence;
+      return value;
     });
+    if (appended > 0) this.commits.announce(entry.poolId, appended);
+    return result;
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
@@ -149,15 +163,22 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
-    return this.withTransaction(async (client) => {
+    let appended = 0;
+    const result = await this.withTransaction(async (client) => {
       // Locking the row up front (not only when the first change is logged) serializes the whole
       // transaction, reads included, as SQLite's single writer does; otherwise two concurrent
       // read-modify-write transactions under READ COMMITTED could both read the old value.
       // NO KEY UPDATE is the lock the later `UPDATE pools SET last_sequence` takes anyway.
       const locked = await client.query('SELECT 1 FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE', [poolId]);
       if (locked.rowCount === 0) throw new PoolMissing(poolId);
-      return runWork(new PostgresTransaction(client, poolId, true), work);
+      const tx = new PostgresTransaction(client, poolId, true);
+      const value = await runWork(tx, work);
+      appended = tx.appendedSequence;
+      return value;
     });
+    // After COMMIT has returned: a reader woken by this sees the change.
+    if (appended > 0) this.commits.announce(poolId, appended);
+    return result;
   }
 
   async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
@@ -384,6 +405,8 @@ async function runWork<T>(tx: PostgresTransaction, work: (tx: PoolTransaction) =
 
 /** The PoolTransaction handed to `work`; `writable` is false for `read()` views. */
 class PostgresTransaction implements PoolTransaction {
+  /** The sequence of the last change-log entry this transaction appended (0: none yet). */
+  appendedSequence = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private finished = false;
 
@@ -584,10 +607,12 @@ class PostgresTransaction implements PoolTransaction {
          UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = $1 RETURNING last_sequence
        )
        INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at)
-       SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next`,
+       SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next
+       RETURNING sequence`,
       [this.poolId, kind, id, operation, payload, JSON.stringify(indexes), Date.now()],
     );
     if (appended.rowCount === 0) throw new PoolMissing(this.poolId);
+    this.appendedSequence = Number((appended.rows[0] as Row).sequence);
   }
 
   private assertWritable(): void {

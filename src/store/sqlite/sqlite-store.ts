@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
   POOL_KEY_CHANGE_KIND,
@@ -19,11 +20,19 @@ import {
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
+  type CommitAnnouncer,
   type Store,
   type StoredRecord,
 } from '../store.ts';
 
 type Row = Record<string, unknown>;
+
+/**
+ * Look-ups of one record's index entries name their index: without statistics SQLite's planner
+ * prefers a prefix of the primary key (pool, kind), which scans every index entry of the kind, so
+ * each put cost time proportional to the pool's size (100,000 users: tens of milliseconds each).
+ */
+const INDEXES_OF_RECORD = 'record_indexes INDEXED BY record_indexes_by_record';
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -45,11 +54,12 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
  * the lock a single synchronous transaction would hold) and one reader connection that, in WAL
  * mode, sees only committed data.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, CommitAnnouncer {
   readonly backend = 'sqlite' as const;
   private readonly writer: Database.Database;
   private readonly reader: Database.Database;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly commits = new CommitListeners();
 
   constructor(readonly file: string) {
     this.writer = new Database(file);
@@ -77,6 +87,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  onCommit(listener: CommitListener): () => void {
+    return this.commits.add(listener);
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.reader.close();
@@ -91,8 +105,10 @@ export class SqliteStore implements Store {
         if (exists) throw new PoolAlreadyExists(entry.poolId);
         prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
           .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt);
-        const result = await work(new SqliteTransaction(this.writer, entry.poolId, true));
+        const tx = new SqliteTransaction(this.writer, entry.poolId, true);
+        const result = await work(tx);
         this.writer.exec('COMMIT');
+        if (tx.appendedSequence > 0) this.commits.announce(entry.poolId, tx.appendedSequence);
         return result;
       } catch (error) {
         this.writer.exec('ROLLBACK');
@@ -128,8 +144,10 @@ export class SqliteStore implements Store {
       this.writer.exec('BEGIN IMMEDIATE');
       try {
         if (!prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
-        const result = await work(new SqliteTransaction(this.writer, poolId, true));
+        const tx = new SqliteTransaction(this.writer, poolId, true);
+        const result = await work(tx);
         this.writer.exec('COMMIT');
+        if (tx.appendedSequence > 0) this.commits.announce(poolId, tx.appendedSequence);
         return result;
       } catch (error) {
         this.writer.exec('ROLLBACK');
@@ -187,14 +205,21 @@ export class SqliteStore implements Store {
         ? prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? AND (kind, id) > (?, ?) ORDER BY kind, id LIMIT ?').all(poolId, after.kind, after.id, limit + 1)
         : prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? ORDER BY kind, id LIMIT ?').all(poolId, limit + 1)) as Row[];
       const more = rows.length > limit;
-      const records: SnapshotRecord[] = rows.slice(0, limit).map((row) => {
-        const record = toRecord(row);
-        const indexes = (prepared(this.reader, 'SELECT name, digest, is_unique FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
-          .map((index): IndexEntry => ({ name: String(index.name), digest: String(index.digest), unique: Number(index.is_unique) === 1 }));
-        const routes = (prepared(this.reader, 'SELECT name, value FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
-          .map((route): IndexEntry => ({ name: String(route.name), digest: String(route.value), unique: true, route: true }));
-        return { ...record, indexes: sortIndexes([...indexes, ...routes]) };
-      });
+      const records: SnapshotRecord[] = rows.slice(0, limit).map((row) => ({ ...toRecord(row), indexes: [] }));
+      // A page is contiguous in (kind, id) order, so each kind's index entries and routes are one
+      // range read instead of two look-ups per record.
+      for (const run of runsOfKind(records)) {
+        const first = run[0]!.id;
+        const last = run[run.length - 1]!.id;
+        const byId = new Map(run.map((record) => [record.id, record.indexes]));
+        const indexRows = prepared(this.reader, `SELECT id, name, digest, is_unique FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id >= ? AND id <= ?`)
+          .all(poolId, run[0]!.kind, first, last) as Row[];
+        for (const index of indexRows) byId.get(String(index.id))?.push({ name: String(index.name), digest: String(index.digest), unique: Number(index.is_unique) === 1 });
+        const routeRows = prepared(this.reader, 'SELECT id, name, value FROM routes WHERE pool_id = ? AND kind = ? AND id >= ? AND id <= ?')
+          .all(poolId, run[0]!.kind, first, last) as Row[];
+        for (const route of routeRows) byId.get(String(route.id))?.push({ name: String(route.name), digest: String(route.value), unique: true, route: true });
+      }
+      for (const record of records) sortIndexes(record.indexes);
       const last = records[records.length - 1];
       const total = prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row;
       return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
@@ -283,6 +308,17 @@ function toPoolEntry(row: Row): PoolEntry {
   };
 }
 
+/** Consecutive records of the same kind. */
+function runsOfKind(records: SnapshotRecord[]): SnapshotRecord[][] {
+  const runs: SnapshotRecord[][] = [];
+  for (const record of records) {
+    const run = runs[runs.length - 1];
+    if (run && run[0]!.kind === record.kind) run.push(record);
+    else runs.push([record]);
+  }
+  return runs;
+}
+
 function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
   const key = (index: IndexEntry) => `${index.route ? 1 : 0}\u0000${index.name}\u0000${index.digest}`;
   return indexes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -294,7 +330,7 @@ function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
  * primary (where the entry moved without conflict) will send that record's own later change.
  */
 function applyPut(db: Database.Database, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): void {
-  prepared(db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
+  prepared(db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
   prepared(db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
   for (const index of indexes) {
     if (index.route) {
@@ -311,7 +347,7 @@ function applyPut(db: Database.Database, poolId: string, kind: string, id: strin
 }
 
 function applyDelete(db: Database.Database, poolId: string, kind: string, id: string): void {
-  for (const table of ['records', 'record_indexes', 'routes']) {
+  for (const table of ['records', INDEXES_OF_RECORD, 'routes']) {
     prepared(db, `DELETE FROM ${table} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
   }
 }
@@ -321,6 +357,9 @@ function toRecord(row: Row): StoredRecord {
 }
 
 class SqliteTransaction implements PoolTransaction {
+  /** The sequence of the last change-log entry this transaction appended (0: none yet). */
+  appendedSequence = 0;
+
   constructor(
     private readonly db: Database.Database,
     readonly poolId: string,
@@ -368,7 +407,7 @@ class SqliteTransaction implements PoolTransaction {
     // all-or-nothing, so a caller who catches UniqueIndexViolation still finds the record and its
     // indexes as they were (the old indexes are deleted before the new ones can conflict).
     this.db.transaction(() => {
-      prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      prepared(this.db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(this.poolId, kind, id);
       const insertIndex = prepared(this.db, 
         'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
       );
@@ -395,7 +434,7 @@ class SqliteTransaction implements PoolTransaction {
     this.assertWritable();
     const removed = prepared(this.db, 'DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
     if (!removed) return false;
-    prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    prepared(this.db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(this.poolId, kind, id);
     prepared(this.db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
     this.appendChange(kind, id, 'delete', null, []);
     return true;
@@ -412,8 +451,10 @@ class SqliteTransaction implements PoolTransaction {
     const row = prepared(this.db, 'UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
       .get(this.poolId) as Row | undefined;
     if (!row) throw new PoolMissing(this.poolId);
+    const sequence = Number(row.last_sequence);
     prepared(this.db, 'INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(this.poolId, Number(row.last_sequence), kind, id, operation, payload, JSON.stringify(indexes), Date.now());
+      .run(this.poolId, sequence, kind, id, operation, payload, JSON.stringify(indexes), Date.now());
+    this.appendedSequence = sequence;
   }
 
   private assertWritable(): void {

@@ -1,0 +1,28 @@
+/** What run.ts and primary-process.ts say to each other over the child's IPC channel. */
+
+export interface PrimarySettings {
+  dataDir: string;
+  databaseUrl?: string;
+  users: number;
+  /** base64; the replica side uses the same root key (the multi-region key stand-in). */
+  rootKey: string;
+  credential: { accessKeyId: string; secretAccessKey: string };
+}
+
+export type PrimaryCommand =
+  | { type: 'write'; perSecond: number; seconds: number }
+  | { type: 'digest' }
+  | { type: 'stop' };
+
+export type PrimaryReply =
+  | { type: 'ready'; url: string; poolId: string; populateSeconds: number; lastSequence: number }
+  | { type: 'written'; firstSequence: number; acknowledgedAt: number[] }
+  | { type: 'digest'; digest: string };
+
+/**
+ * Milliseconds since the epoch with sub-millisecond resolution. Both processes read the same
+ * system clock, so a time taken in one can be subtracted from a time taken in the other.
+ */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
