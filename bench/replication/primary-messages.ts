@@ -16,8 +16,14 @@ export type PrimaryCommand =
 
 export type PrimaryReply =
   | { type: 'ready'; url: string; poolId: string; populateSeconds: number; lastSequence: number }
-  | { type: 'written'; firstSequence: number; acknowledgedAt: number[] }
+  | { type: 'written'; firstSequence: number; acknowledgedAt: number[]; eventLoopDelay: EventLoopDelay }
   | { type: 'digest'; digest: string };
+
+/** How long a process's event loop was held up (perf_hooks.monitorEventLoopDelay), in ms. */
+export interface EventLoopDelay {
+  p99: number;
+  max: number;
+}
 
 /**
  * Milliseconds since the epoch with sub-millisecond resolution. Both processes read the same

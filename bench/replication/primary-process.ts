@@ -5,6 +5,7 @@
  * the IPC channel (see primary-messages.ts); prints nothing but errors.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
@@ -111,7 +112,9 @@ async function populate(poolId: string, count: number): Promise<{ userIds: strin
  * go one after another, so the n-th write is sequence first + n and its acknowledgement time is when
  * its transaction call returned (committed with synchronous=FULL on SQLite).
  */
-async function writeSteadily(perSecond: number, seconds: number): Promise<{ firstSequence: number; acknowledgedAt: number[] }> {
+async function writeSteadily(perSecond: number, seconds: number): Promise<Omit<Extract<PrimaryReply, { type: 'written' }>, 'type'>> {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const firstSequence = (await store.getPool(pool.id))!.lastSequence + 1;
   const total = Math.round(perSecond * seconds);
   const acknowledgedAt: number[] = [];
@@ -131,5 +134,6 @@ async function writeSteadily(perSecond: number, seconds: number): Promise<{ firs
   }
   const lastSequence = (await store.getPool(pool.id))!.lastSequence;
   if (lastSequence !== firstSequence + total - 1) throw new Error(`expected last sequence ${firstSequence + total - 1}, found ${lastSequence}`);
-  return { firstSequence, acknowledgedAt };
+  delay.disable();
+  return { firstSequence, acknowledgedAt, eventLoopDelay: { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } };
 }

@@ -24,13 +24,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
 import { poolDigest } from '../../src/replication/pool-digest.ts';
 import { createStore } from '../../src/store/create-store.ts';
 import type { ReplicatedChange, SnapshotCursor, SnapshotRecord, Store } from '../../src/store/store.ts';
 import { peakRssMiB } from '../support/load.ts';
-import { wallClockMs, type PrimaryCommand, type PrimaryReply, type PrimarySettings } from './primary-messages.ts';
+import { wallClockMs, type EventLoopDelay, type PrimaryCommand, type PrimaryReply, type PrimarySettings } from './primary-messages.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,6 +57,8 @@ interface LagResult {
   p50: number;
   p99: number;
   max: number;
+  primaryLoop: EventLoopDelay;
+  secondaryLoop: EventLoopDelay;
 }
 
 async function main(): Promise<void> {
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
       const options: ReplicaPullerOptions = mode === 'poll' ? { ...pullerOptions, idleDelayMs: 1000, waitMs: 0 } : { ...pullerOptions, waitMs: 20_000 };
       lags.push(await measureLag(mode, options, primary, appliedAt));
       const last = lags[lags.length - 1]!;
-      console.log(`lag (${mode}): ${last.writes} writes at ${last.achievedPerSecond.toFixed(0)}/s: p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, max ${last.max.toFixed(1)} ms`);
+      console.log(`lag (${mode}): ${last.writes} writes at ${last.achievedPerSecond.toFixed(0)}/s: p50 ${last.p50.toFixed(1)} ms, p99 ${last.p99.toFixed(1)} ms, max ${last.max.toFixed(1)} ms; event-loop delay p99/max: primary ${last.primaryLoop.p99.toFixed(0)}/${last.primaryLoop.max.toFixed(0)} ms, secondary ${last.secondaryLoop.p99.toFixed(0)}/${last.secondaryLoop.max.toFixed(0)} ms`);
     }
     const primaryRss = await peakRssMiB(primary.pid);
     const secondaryRss = await peakRssMiB(process.pid);
@@ -157,9 +160,11 @@ function observeApplies(store: Store, appliedAt: Map<number, number>): Store {
 async function measureLag(mode: string, options: ReplicaPullerOptions, primary: Primary, appliedAt: Map<number, number>): Promise<LagResult> {
   const puller = new ReplicaPuller(options);
   puller.start();
+  const delay = monitorEventLoopDelay({ resolution: 5 });
   try {
+    delay.enable();
     const started = wallClockMs();
-    const { firstSequence, acknowledgedAt } = await primary.write(RATE, SECONDS);
+    const { firstSequence, acknowledgedAt, eventLoopDelay } = await primary.write(RATE, SECONDS);
     const writeSeconds = (wallClockMs() - started) / 1000;
     const lastSequence = firstSequence + acknowledgedAt.length - 1;
     const deadline = wallClockMs() + 60_000;
@@ -167,9 +172,16 @@ async function measureLag(mode: string, options: ReplicaPullerOptions, primary: 
       if (wallClockMs() > deadline) throw new Error(`replica did not reach sequence ${lastSequence}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const lags = acknowledgedAt.map((acknowledged, n) => appliedAt.get(firstSequence + n)! - acknowledged).sort((a, b) => a - b);
+    const inOrder = acknowledgedAt.map((acknowledged, n) => appliedAt.get(firstSequence + n)! - acknowledged);
+    if (process.env.BENCH_LAG_TIMELINE) {
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(process.env.BENCH_LAG_TIMELINE, inOrder.map((lag, n) => `${((acknowledgedAt[n]! - started) / 1000).toFixed(3)} ${lag.toFixed(1)}`).join('\n'));
+    }
+    const lags = [...inOrder].sort((a, b) => a - b);
     const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]!;
-    return { mode, writes: lags.length, achievedPerSecond: lags.length / writeSeconds, p50: at(0.5), p99: at(0.99), max: lags[lags.length - 1]! };
+    delay.disable();
+    const secondaryLoop = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
+    return { mode, writes: lags.length, achievedPerSecond: lags.length / writeSeconds, p50: at(0.5), p99: at(0.99), max: lags[lags.length - 1]!, primaryLoop: eventLoopDelay, secondaryLoop };
   } finally {
     await puller.stop();
   }
@@ -217,7 +229,7 @@ async function rawWritePathInsert(store: Store, poolId: string, pages: SnapshotR
 interface Primary {
   ready: Extract<PrimaryReply, { type: 'ready' }>;
   pid: number;
-  write(perSecond: number, seconds: number): Promise<{ firstSequence: number; acknowledgedAt: number[] }>;
+  write(perSecond: number, seconds: number): Promise<Omit<Extract<PrimaryReply, { type: 'written' }>, 'type'>>;
   digest(): Promise<string>;
   stop(): Promise<void>;
 }

@@ -59,7 +59,8 @@ export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFe
       const cursorText = parameters.get('cursor');
       const cursor = cursorText ? decodeCursor(cursorText) : null;
       if (cursorText && !cursor) throw new FeedError(400, 'InvalidParameterException', 'cursor is not a cursor this feed returned.');
-      const page = await options.store.snapshot(poolId, cursor, limit);
+      // Counted on the first page only (the puller keeps that estimate): see SnapshotOptions.
+      const page = await options.store.snapshot(poolId, cursor, limit, { countRecords: cursor === null });
       if (!page) throw poolNotFound(poolId);
       if (poolRole(page.pool) === 'replica') throw poolIsReplica(poolId);
       const body: SnapshotPageMessage = {
@@ -158,6 +159,9 @@ async function waitForChanges(waiters: ChangeWaiters, query: ChangeQuery, reply:
       const outcome = await waiters.wait(query.poolId, query.after, Math.min(remaining, query.recheckMs), gone.signal);
       if (outcome === 'aborted') return [];
       const changes = await query.store.readChanges(query.poolId, query.after, query.limit);
+      // The server is closing and waits for this response: without `close` the kept-alive
+      // connection would hold close() open until the keep-alive timeout.
+      if (waiters.isClosed) reply.header('connection', 'close');
       if (changes.length > 0 || outcome === 'closed') return changes;
     }
   } finally {

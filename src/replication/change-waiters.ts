@@ -31,6 +31,11 @@ export class ChangeWaiters {
     return this.count;
   }
 
+  /** True once close() was called: the server is shutting down. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** False when the feed is closed or full: the caller should answer without waiting. */
   canWait(): boolean {
     return !this.closed && this.count < this.maximumWaiters;

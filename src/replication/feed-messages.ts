@@ -9,6 +9,7 @@ export interface SnapshotPageMessage {
   records: Array<{ kind: string; id: string; payload: string; indexes: IndexEntry[] }>;
   /** Opaque cursor for the next page (`?cursor=`), null on the last page. */
   nextCursor: string | null;
+  /** Records in the pool, counted for the first page (no cursor); -1 on later pages. */
   totalRecords: number;
 }
 

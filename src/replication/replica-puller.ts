@@ -123,7 +123,7 @@ export class ReplicaPuller {
         complete: next === null,
         after: next,
         copiedRecords: (progress?.copiedRecords ?? 0) + records.length,
-        totalRecords: progress?.totalRecords || page.totalRecords,
+        totalRecords: progress?.totalRecords || Math.max(0, page.totalRecords),
       };
       await store.applySnapshotPage(poolId, records, progress);
       this.remember(this.state.appliedSequence, progress);

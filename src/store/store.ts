@@ -70,8 +70,17 @@ export interface SnapshotPage {
   records: SnapshotRecord[];
   /** Pass as `after` for the next page; null when this page is the last. */
   next: SnapshotCursor | null;
-  /** Records in the pool when this page was read. */
+  /** Records in the pool when this page was read; -1 when not counted (SnapshotOptions). */
   totalRecords: number;
+}
+
+export interface SnapshotOptions {
+  /**
+   * Count the pool's records for `totalRecords` (default true). Counting reads the whole pool
+   * (on SQLite every payload page), so a copy counts on its first page only: counting on each of a
+   * large pool's pages made reading it quadratic.
+   */
+  countRecords?: boolean;
 }
 
 /** One lookup key of a record: `name` says which attribute, `digest` is its blind index. */
@@ -228,7 +237,7 @@ export interface Store {
    * record (or its deletion) and the changes after S are replayed in order over it: once they are
    * all applied, each record is exactly what the primary's last change to it says.
    */
-  snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null>;
+  snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options?: SnapshotOptions): Promise<SnapshotPage | null>;
 
   /**
    * Adds a replica pool (role 'replica') with `appliedSequence` = the snapshot's starting

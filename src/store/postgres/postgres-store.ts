@@ -13,6 +13,7 @@ import {
   type ReplicatedChange,
   type SnapshotCursor,
   type SnapshotPage,
+  type SnapshotOptions,
   type SnapshotProgress,
   type SnapshotRecord,
   type ChangeOperation,
@@ -216,7 +217,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
     return rows.map(toChangeEntry);
   }
 
-  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options: SnapshotOptions = {}): Promise<SnapshotPage | null> {
     // REPEATABLE READ: the pool row, the count, the records and their indexes are one snapshot.
     return this.withTransaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -248,13 +249,13 @@ export class PostgresStore implements Store, CommitAnnouncer {
       };
       for (const row of indexRows) entriesOf(row).push({ name: String(row.name), digest: String(row.digest), unique: row.is_unique === true });
       for (const row of routeRows) entriesOf(row).push({ name: String(row.name), digest: String(row.value), unique: true, route: true });
-      const total = (await client.query<Row>('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1', [poolId])).rows[0]!;
+      const total = options.countRecords === false ? -1 : Number((await client.query<Row>('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1', [poolId])).rows[0]!.n);
       const withIndexes: SnapshotRecord[] = records.map((record) => ({
         ...record,
         indexes: sortIndexes(byRecord.get(JSON.stringify([record.kind, record.id])) ?? []),
       }));
       const last = withIndexes[withIndexes.length - 1];
-      return { pool: toPoolEntry(poolRows[0]), records: withIndexes, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+      return { pool: toPoolEntry(poolRows[0]), records: withIndexes, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: total };
     });
   }
 
@@ -270,6 +271,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
 
   async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
     await this.withTransaction(async (client) => {
+      await relaxReplicaCommit(client);
       await lockReplica(client, poolId);
       for (const record of records) await applyPut(client, poolId, record.kind, record.id, record.payload, record.indexes);
       await client.query('UPDATE pools SET snapshot_progress = $1 WHERE pool_id = $2', [JSON.stringify(progress), poolId]);
@@ -278,6 +280,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
 
   async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
     return this.withTransaction(async (client) => {
+      await relaxReplicaCommit(client);
       // The row lock serializes appliers of this pool (two pullers, or a puller and a restart).
       let applied = await lockReplica(client, poolId);
       for (const change of changes) {
@@ -348,6 +351,15 @@ export class PostgresStore implements Store, CommitAnnouncer {
       client.release(!reusable);
     }
   }
+}
+
+/**
+ * A replica's applies commit without waiting for the WAL flush (synchronous_commit off, this
+ * transaction only): still atomic, and a crash can only lose the newest applies, which the
+ * primary's log sends again because the applied sequence is lost with them.
+ */
+async function relaxReplicaCommit(client: pg.PoolClient): Promise<void> {
+  await client.query('SET LOCAL synchronous_commit = off');
 }
 
 /** Locks a replica pool's row and returns its applied sequence; PoolMissing / PoolRoleMismatch otherwise. */

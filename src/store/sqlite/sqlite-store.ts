@@ -13,6 +13,7 @@ import {
   type ReplicatedChange,
   type SnapshotCursor,
   type SnapshotPage,
+  type SnapshotOptions,
   type SnapshotProgress,
   type SnapshotRecord,
   type IndexEntry,
@@ -195,7 +196,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
     }));
   }
 
-  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options: SnapshotOptions = {}): Promise<SnapshotPage | null> {
     // A read transaction on the WAL reader: the pool row, the count and the records are one
     // consistent view, so the page's lastSequence is not older than its records.
     return this.reader.transaction((): SnapshotPage | null => {
@@ -221,8 +222,8 @@ export class SqliteStore implements Store, CommitAnnouncer {
       }
       for (const record of records) sortIndexes(record.indexes);
       const last = records[records.length - 1];
-      const total = prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row;
-      return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+      const total = options.countRecords === false ? -1 : Number((prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row).n);
+      return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: total };
     })();
   }
 
@@ -240,7 +241,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
   }
 
   async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
-    await this.exclusive(async () =>
+    await this.replicaApply(() =>
       this.writer.transaction(() => {
         this.replicaRow(poolId);
         for (const record of records) applyPut(this.writer, poolId, record.kind, record.id, record.payload, record.indexes);
@@ -250,7 +251,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
   }
 
   async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
-    return this.exclusive(async () =>
+    return this.replicaApply(() =>
       this.writer.transaction(() => {
         let applied = Number(this.replicaRow(poolId).applied_sequence);
         for (const change of changes) {
@@ -273,6 +274,24 @@ export class SqliteStore implements Store, CommitAnnouncer {
         return applied;
       })(),
     );
+  }
+
+  /**
+   * Runs a replica apply with synchronous=NORMAL: in WAL mode still atomic and consistent (the
+   * applied sequence commits with the changes), but the commit does not wait for an fsync; a power
+   * loss can only take the newest applies back to an earlier applied sequence, and the primary's
+   * log sends them again. The fsync per commit is what kept a replica following 200 writes/s
+   * behind (each long-poll round is one small transaction). Primary writes keep synchronous=FULL.
+   */
+  private replicaApply<T>(work: () => T): Promise<T> {
+    return this.exclusive(async () => {
+      this.writer.pragma('synchronous = NORMAL');
+      try {
+        return work();
+      } finally {
+        this.writer.pragma('synchronous = FULL');
+      }
+    });
   }
 
   private replicaRow(poolId: string): Row {
