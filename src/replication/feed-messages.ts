@@ -9,6 +9,7 @@ export interface SnapshotPageMessage {
   records: Array<{ kind: string; id: string; payload: string; indexes: IndexEntry[] }>;
   /** Opaque cursor for the next page (`?cursor=`), null on the last page. */
   nextCursor: string | null;
+  /** Records in the pool, counted for the first page (no cursor); -1 on later pages. */
   totalRecords: number;
 }
 
@@ -25,6 +26,11 @@ export interface ChangesMessage {
   }>;
   /** The primary's last sequence when the batch was read: lag = lastSequence - applied. */
   lastSequence: number;
+  /**
+   * How long the primary was willing to hold this request for a change (the `waitMs` it honoured;
+   * 0 when it answered at once). Absent from primaries without long-poll.
+   */
+  waitMs?: number;
 }
 
 export function encodeCursor(cursor: SnapshotCursor): string {

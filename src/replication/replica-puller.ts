@@ -18,16 +18,25 @@ export interface ReplicaPullerOptions {
   pageSize?: number;
   /** Changes per pull (default 500). */
   batchSize?: number;
-  /** Wait before polling again once caught up (default 1 s). */
+  /**
+   * Once caught up, how long the primary may hold a changes request until a change commits
+   * (long-poll, default 20 s, at most 30 s); 0 polls every idleDelayMs instead. A primary that does not
+   * hold requests is polled every idleDelayMs either way.
+   */
+  waitMs?: number;
+  /** Wait before polling again once caught up, when the primary does not long-poll (default 1 s). */
   idleDelayMs?: number;
   /** Ceiling of the doubling wait after errors (default 30 s). */
   maximumBackoffMs?: number;
-  /** Per-request timeout (default 10 s). */
+  /** Per-request timeout (default 10 s), on top of the long-poll's waitMs. */
   timeoutMs?: number;
   /** Told about every failed round (the loop keeps going, backing off). */
   onError?: (error: Error) => void;
   now?: () => number;
 }
+
+/** Long-poll wait of a caught-up puller: long enough to spare idle requests, under the feed's 30 s cap. */
+const DEFAULT_WAIT_MS = 20_000;
 
 export interface ReplicationProgress {
   poolId: string;
@@ -66,6 +75,8 @@ export class ReplicaPuller {
   private running: Promise<void> | null = null;
   private stopping = false;
   private wake: (() => void) | null = null;
+  /** Aborts the request in flight when stop() is called (a long-poll may otherwise hold it for waitMs). */
+  private halt = new AbortController();
 
   constructor(private readonly options: ReplicaPullerOptions) {
     this.signer = new SignatureV4({ credentials: options.credential, region: options.region, service: REPLICATION_SIGNING_NAME, sha256: Sha256, uriEscapePath: true });
@@ -90,8 +101,15 @@ export class ReplicaPuller {
     if (progress?.complete) return true;
     this.state.phase = 'snapshot';
     let cursor = progress?.after ? encodeCursor(progress.after) : null;
-    for (let pages = 0; pages < maxPages; pages++) {
-      const page = await this.get<SnapshotPageMessage>('snapshot', { ...(cursor ? { cursor } : {}), limit: String(this.options.pageSize ?? 200) });
+    const pageOf = (at: string | null) => this.get<SnapshotPageMessage>('snapshot', { ...(at ? { cursor: at } : {}), limit: String(this.options.pageSize ?? 200) });
+    let fetching: Promise<SnapshotPageMessage> | null = pageOf(cursor);
+    for (let pages = 0; fetching && pages < maxPages; pages++) {
+      const page: SnapshotPageMessage = await fetching;
+      // The next page is read on the primary and crosses the network while this one is written
+      // here: the two sides work at the same time instead of taking turns.
+      fetching = page.nextCursor && pages + 1 < maxPages ? pageOf(page.nextCursor) : null;
+      // Settled below or abandoned when this round fails; never an unhandled rejection.
+      fetching?.catch(() => undefined);
       if (!local) {
         // The first page's sequence is where the change stream starts (see Store.snapshot).
         const entry = poolEntryOf(page.pool);
@@ -105,7 +123,7 @@ export class ReplicaPuller {
         complete: next === null,
         after: next,
         copiedRecords: (progress?.copiedRecords ?? 0) + records.length,
-        totalRecords: progress?.totalRecords || page.totalRecords,
+        totalRecords: progress?.totalRecords || Math.max(0, page.totalRecords),
       };
       await store.applySnapshotPage(poolId, records, progress);
       this.remember(this.state.appliedSequence, progress);
@@ -115,14 +133,21 @@ export class ReplicaPuller {
     return false;
   }
 
-  /** Pulls and applies one batch of changes; returns how many were new. */
-  async pullChanges(): Promise<number> {
+  /**
+   * Pulls and applies one batch of changes; returns how many were new. With `waitMs`, the primary
+   * may hold the request until a change commits (see ReplicaPullerOptions.waitMs).
+   */
+  async pullChanges(options: { waitMs?: number } = {}): Promise<number> {
+    return (await this.pullRound(options.waitMs ?? 0)).applied;
+  }
+
+  private async pullRound(waitMs: number): Promise<{ applied: number; held: boolean }> {
     const { store, poolId } = this.options;
     const local = await store.getPool(poolId);
     if (!local || !local.snapshotProgress?.complete) throw new Error(`pool ${poolId} has no complete snapshot to apply changes to`);
     const from = local.appliedSequence ?? 0;
     this.state.phase = 'changes';
-    const message = await this.get<ChangesMessage>('changes', { after: String(from), limit: String(this.options.batchSize ?? 500) });
+    const message = await this.get<ChangesMessage>('changes', { after: String(from), limit: String(this.options.batchSize ?? 500), ...(waitMs > 0 ? { waitMs: String(waitMs) } : {}) }, waitMs);
     const changes = changesOf(poolId, message);
     const applied = changes.length > 0 ? await store.applyChanges(poolId, changes) : from;
     this.state.appliedSequence = applied;
@@ -130,7 +155,7 @@ export class ReplicaPuller {
     // The oldest change not yet applied would be the next one; the batch's last is the best known bound.
     const lastAt = changes[changes.length - 1]?.at;
     this.state.lagSeconds = applied >= message.lastSequence || lastAt === undefined ? 0 : Math.max(0, (this.now() - lastAt) / 1000);
-    return applied - from;
+    return { applied: applied - from, held: (message.waitMs ?? 0) > 0 };
   }
 
   /** Copies the snapshot if needed, then pulls until a batch brings nothing new. */
@@ -140,32 +165,49 @@ export class ReplicaPuller {
     return this.progress();
   }
 
-  /** Runs catchUp in the background forever, waiting when idle and backing off after errors. */
+  /**
+   * Runs in the background until stop(): copies the snapshot, then follows the change stream,
+   * long-polling once caught up (or waiting idleDelayMs when the primary does not hold requests),
+   * backing off after errors.
+   */
   start(): void {
     if (this.running) return;
     this.stopping = false;
+    this.halt = new AbortController();
     this.running = this.loop();
   }
 
-  /** Stops the loop; resolves once the round in flight (if any) has finished. */
+  /** Stops the loop, cutting a held long-poll short; resolves once the round in flight has ended. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.halt.abort();
     this.wake?.();
     await this.running;
     this.running = null;
+    // Direct calls (catchUp, pullChanges) after stop() get a live signal again.
+    this.halt = new AbortController();
   }
 
   private async loop(): Promise<void> {
     const idle = this.options.idleDelayMs ?? 1000;
     const ceiling = this.options.maximumBackoffMs ?? 30_000;
+    const longPollMs = this.options.waitMs ?? DEFAULT_WAIT_MS;
     let backoff = idle;
+    let idleRound = false;
     while (!this.stopping) {
       try {
-        await this.catchUp();
+        await this.copySnapshot();
+        // Caught up (or the last round brought nothing): let the primary hold the next request.
+        const caughtUp = idleRound || (this.state.lagSeconds !== null && this.state.appliedSequence >= this.state.primarySequence);
+        const waitMs = caughtUp ? longPollMs : 0;
+        const round = await this.pullRound(waitMs);
         this.state.lastError = null;
         backoff = idle;
-        await this.sleep(idle);
+        idleRound = round.applied === 0;
+        // Nothing new and not held by the primary: it does not long-poll (or is full), so poll slowly.
+        if (idleRound && !(waitMs > 0 && round.held) && !(waitMs === 0 && longPollMs > 0)) await this.sleep(idle);
       } catch (error) {
+        if (this.stopping) break;
         const failure = error instanceof Error ? error : new Error(String(error));
         this.state.lastError = failure.message;
         this.options.onError?.(failure);
@@ -195,7 +237,7 @@ export class ReplicaPuller {
     }
   }
 
-  private async get<T>(operation: 'snapshot' | 'changes', query: Record<string, string>): Promise<T> {
+  private async get<T>(operation: 'snapshot' | 'changes', query: Record<string, string>, heldMs = 0): Promise<T> {
     const endpoint = new URL(this.options.endpoint);
     const path = `${endpoint.pathname.replace(/\/$/, '')}/replication/pools/${encodeURIComponent(this.options.poolId)}/${operation}`;
     const signed = await this.signer.sign(
@@ -207,7 +249,7 @@ export class ReplicaPuller {
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     let response: Response;
     try {
-      response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000) });
+      response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.any([this.halt.signal, AbortSignal.timeout((this.options.timeoutMs ?? 10_000) + heldMs)]) });
     } catch (error) {
       throw new ChangeFeedError(0, 'Unreachable', (error as Error).message);
     }

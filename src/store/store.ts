@@ -10,6 +10,10 @@
  * acknowledged is both durable and replicable in order.
  */
 
+import type { CommitListener } from './commit-listeners.ts';
+
+export type { CommitListener };
+
 /** A pool's row in the pool directory: what is needed before any record can be decrypted. */
 export interface PoolEntry {
   poolId: string;
@@ -66,8 +70,17 @@ export interface SnapshotPage {
   records: SnapshotRecord[];
   /** Pass as `after` for the next page; null when this page is the last. */
   next: SnapshotCursor | null;
-  /** Records in the pool when this page was read. */
+  /** Records in the pool when this page was read; -1 when not counted (SnapshotOptions). */
   totalRecords: number;
+}
+
+export interface SnapshotOptions {
+  /**
+   * Count the pool's records for `totalRecords` (default true). Counting reads the whole pool
+   * (on SQLite every payload page), so a copy counts on its first page only: counting on each of a
+   * large pool's pages made reading it quadratic.
+   */
+  countRecords?: boolean;
 }
 
 /** One lookup key of a record: `name` says which attribute, `digest` is its blind index. */
@@ -233,7 +246,7 @@ export interface Store {
    * record (or its deletion) and the changes after S are replayed in order over it: once they are
    * all applied, each record is exactly what the primary's last change to it says.
    */
-  snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null>;
+  snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options?: SnapshotOptions): Promise<SnapshotPage | null>;
 
   /**
    * Adds a replica pool (role 'replica') with `appliedSequence` = the snapshot's starting
@@ -254,8 +267,8 @@ export interface Store {
    *
    * A replica does not append these to its own change log: the primary's log is the source of
    * truth and its sequence numbers are the ones tracked, and a second log would only be a copy
-   * nobody reads. (Changes made in a secondary region, such as revocations, flowing back to the
-   * primary are a later step with their own log.)
+   * nobody reads. (What a secondary changes itself, such as revocations, is region-local state
+   * shipped to the primary: src/replication/revocation-shipper.ts.)
    */
   applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
 }
@@ -264,6 +277,21 @@ export interface Store {
 export interface LocalUpdate<T> {
   payload: Buffer | null;
   result: T;
+}
+
+/**
+ * Optional part of a Store: announces committed change-log appends within this process (the change
+ * feed's long-poll waits on it). Commits made by another process sharing the database are not
+ * announced, so a waiter must not rely on it alone.
+ */
+export interface CommitAnnouncer {
+  /** Calls `listener` after each commit that appended to a pool's change log; returns the unsubscriber. */
+  onCommit(listener: CommitListener): () => void;
+}
+
+/** True when the store announces its commits (both built-in backends do). */
+export function announcesCommits(store: Store): store is Store & CommitAnnouncer {
+  return typeof (store as Partial<CommitAnnouncer>).onCommit === 'function';
 }
 
 /** What createPool and createReplicaPool take: the rest of PoolEntry is the store's to keep. */

@@ -8,7 +8,7 @@ import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { registerChangeFeedRoutes } from '../../src/replication/change-feed-routes.ts';
 import { poolDigest } from '../../src/replication/pool-digest.ts';
 import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { ReplicatedChange, Store } from '../../src/store/store.ts';
 import { storeBackends, type OpenStore } from '../support/stores.ts';
 
 const REGION = 'us-east-1';
@@ -42,6 +42,9 @@ for (const backend of storeBackends()) {
     let replica: Store;
     let app: FastifyInstance;
     let endpoint: string;
+    /** How often the feeds under test have read the change log, and who waits for a count. */
+    let changeReads = 0;
+    let readWatchers: Array<{ count: number; resolve: () => void }> = [];
 
     before(async () => {
       primaryOpened = await backend.open();
@@ -50,7 +53,7 @@ for (const backend of storeBackends()) {
       replica = replicaOpened.store;
       app = Fastify();
       registerChangeFeedRoutes(app, {
-        store: primary,
+        store: observeReads(primary),
         credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
         region: REGION,
       });
@@ -141,6 +144,122 @@ for (const backend of storeBackends()) {
       assert.deepEqual(seen.users.map((user) => user.id), ['u1', 'u10', 'u2', 'u3', 'u4', 'u5', 'u9']);
     });
 
+    /**
+     * The store as a feed under test sees it: counts its reads of the change log, so a test can tell
+     * that a request has read the log and found nothing, i.e. is about to be held.
+     */
+    function observeReads(store: Store): Store {
+      return new Proxy(store, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'readChanges' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Store['readChanges']>) => {
+            const changes = await target.readChanges(...args);
+            changeReads += 1;
+            const due = readWatchers.filter((watcher) => watcher.count <= changeReads);
+            readWatchers = readWatchers.filter((watcher) => watcher.count > changeReads);
+            for (const watcher of due) watcher.resolve();
+            return changes;
+          };
+        },
+      });
+    }
+
+    /** Resolves once the feeds have read the log `count` times in all, after the microtasks that follow. */
+    function feedReads(count: number): Promise<void> {
+      const reached = count <= changeReads ? Promise.resolve() : new Promise<void>((resolve) => readWatchers.push({ count, resolve }));
+      return reached.then(() => new Promise((resolve) => setImmediate(resolve)));
+    }
+
+    async function caughtUpReplica(): Promise<{ poolId: string; vault: PoolVault }> {
+      const vault = vaultOn(primary, rootKey);
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      await vault.createPool(poolId, new ServiceKeyProvider(rootKey), (records) => records.put<User>('user', 'u0', { name: 'zero', email: 'u0@example.com' }));
+      await puller(poolId).catchUp();
+      return { poolId, vault };
+    }
+
+    // Each long-poll below asks for the feed's longest wait (30 s) under a 20 s test timeout: the
+    // test can only pass if the request is answered by the event, never by its wait running out.
+    test('a held changes request is answered when a change commits', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const follower = puller(poolId);
+      const read = feedReads(changeReads + 1);
+      const pulled = follower.pullChanges({ waitMs: 30_000 });
+      await read;
+      await vault.write(poolId, (records) => records.put<User>('user', 'u1', { name: 'one', email: 'u1@example.com' }));
+      assert.equal(await pulled, 1);
+      assert.equal(follower.progress().appliedSequence, (await primary.getPool(poolId))!.lastSequence);
+    });
+
+    test('a held changes request with nothing to send is answered empty after waitMs', async () => {
+      const { poolId } = await caughtUpReplica();
+      const before = (await replica.getPool(poolId))!.appliedSequence;
+      assert.equal(await puller(poolId).pullChanges({ waitMs: 20 }), 0);
+      assert.equal((await replica.getPool(poolId))!.appliedSequence, before);
+    });
+
+    test('the running puller long-polls: writes arrive without its idle delay, none lost or applied twice', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const received: number[] = [];
+      const observedReplica = new Proxy(replica, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'applyChanges') return typeof value === 'function' ? value.bind(target) : value;
+          return (id: string, changes: ReplicatedChange[]) => {
+            received.push(...changes.map((change) => change.sequence));
+            return target.applyChanges(id, changes);
+          };
+        },
+      });
+      const start = (await replica.getPool(poolId))!.appliedSequence!;
+      // An idle delay far beyond the test's timeout: only a held request can deliver in time.
+      const follower = puller(poolId, { store: observedReplica, idleDelayMs: 600_000, waitMs: 30_000, batchSize: 4 });
+      follower.start();
+      try {
+        for (let round = 1; round <= 5; round++) {
+          await vault.write(poolId, async (records) => {
+            for (let n = 0; n < round; n++) await records.put<User>('user', `r${round}-${n}`, { name: `r${round}`, email: `r${round}-${n}@example.com` });
+          });
+          const target = (await primary.getPool(poolId))!.lastSequence;
+          await waitFor(async () => follower.progress().appliedSequence === target);
+        }
+      } finally {
+        await follower.stop();
+      }
+      const last = (await primary.getPool(poolId))!.lastSequence;
+      assert.deepEqual(received, Array.from({ length: last - start }, (_, n) => start + 1 + n));
+      assert.equal((await replica.getPool(poolId))!.appliedSequence, last);
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+    });
+
+    test('stop() ends a held long-poll at once', { timeout: 20_000 }, async () => {
+      const { poolId } = await caughtUpReplica();
+      const follower = puller(poolId, { idleDelayMs: 600_000, waitMs: 30_000 });
+      // Caught up already: the first round reads nothing at once, the second is held.
+      const held = feedReads(changeReads + 2);
+      follower.start();
+      await held;
+      await follower.stop();
+      assert.equal(follower.progress().lastError, null);
+    });
+
+    test('closing the feed answers held requests', { timeout: 20_000 }, async () => {
+      const { poolId } = await caughtUpReplica();
+      const closing = Fastify();
+      registerChangeFeedRoutes(closing, {
+        store: observeReads(primary),
+        credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
+        region: REGION,
+      });
+      const closingEndpoint = await closing.listen({ port: 0, host: '127.0.0.1' });
+      const read = feedReads(changeReads + 1);
+      const held = puller(poolId, { endpoint: closingEndpoint }).pullChanges({ waitMs: 30_000 });
+      await read;
+      await closing.close();
+      assert.equal(await held, 0);
+    });
+
     test('the feed answers 403 unsigned, 404 unknown pools, 400 bad parameters', async () => {
       const unsigned = await fetch(`${endpoint}/replication/pools/us-east-1_abc/changes`);
       assert.equal(unsigned.status, 403);
@@ -148,6 +267,8 @@ for (const backend of storeBackends()) {
       await assert.rejects(missing.copySnapshot(), (error: Error & { status?: number }) => error.status === 404);
       await assert.rejects(puller('us-east-1_x', { pageSize: 5000 }).copySnapshot(), (error: Error & { status?: number }) => error.status === 400);
       await assert.rejects(puller('bad pool id').copySnapshot(), (error: Error & { status?: number }) => error.status === 400);
+      const { poolId } = await caughtUpReplica();
+      await assert.rejects(puller(poolId).pullChanges({ waitMs: 30_001 }), (error: Error & { status?: number; type?: string }) => error.status === 400 && error.type === 'InvalidParameterException');
       const errors: Error[] = [];
       const failing = puller('us-east-1_nosuchpool', { onError: (error) => errors.push(error), idleDelayMs: 5 });
       failing.start();

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
   POOL_KEY_CHANGE_KIND,
@@ -12,6 +13,7 @@ import {
   type ReplicatedChange,
   type SnapshotCursor,
   type SnapshotPage,
+  type SnapshotOptions,
   type SnapshotProgress,
   type SnapshotRecord,
   type ChangeOperation,
@@ -21,6 +23,7 @@ import {
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
+  type CommitAnnouncer,
   type Store,
   type StoredRecord,
 } from '../store.ts';
@@ -63,10 +66,11 @@ const UNIQUE_VIOLATION = '23505';
  *   never see entry n+1 before entry n;
  * - migrations run under an advisory lock so processes starting together do not race.
  */
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, CommitAnnouncer {
   readonly backend = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly commits = new CommitListeners();
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
     const { schema } = options;
@@ -112,12 +116,18 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** In-process only: another server sharing the database announces its commits to itself. */
+  onCommit(listener: CommitListener): () => void {
+    return this.commits.add(listener);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
 
   async createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
-    return this.withTransaction(async (client) => {
+    let appended = 0;
+    const result = await this.withTransaction(async (client) => {
       // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
       // for its outcome, so exactly one of two simultaneous createPool calls wins.
       const inserted = await client.query(
@@ -126,8 +136,13 @@ export class PostgresStore implements Store {
         [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt],
       );
       if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
-      return runWork(new PostgresTransaction(client, entry.poolId, true), work);
+      const tx = new PostgresTransaction(client, entry.poolId, true);
+      const value = await runWork(tx, work);
+      appended = tx.appendedSequence;
+      return value;
     });
+    if (appended > 0) this.commits.announce(entry.poolId, appended);
+    return result;
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
@@ -157,15 +172,22 @@ export class PostgresStore implements Store {
   }
 
   async transaction<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
-    return this.withTransaction(async (client) => {
+    let appended = 0;
+    const result = await this.withTransaction(async (client) => {
       // Locking the row up front (not only when the first change is logged) serializes the whole
       // transaction, reads included, as SQLite's single writer does; otherwise two concurrent
       // read-modify-write transactions under READ COMMITTED could both read the old value.
       // NO KEY UPDATE is the lock the later `UPDATE pools SET last_sequence` takes anyway.
       const locked = await client.query('SELECT 1 FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE', [poolId]);
       if (locked.rowCount === 0) throw new PoolMissing(poolId);
-      return runWork(new PostgresTransaction(client, poolId, true), work);
+      const tx = new PostgresTransaction(client, poolId, true);
+      const value = await runWork(tx, work);
+      appended = tx.appendedSequence;
+      return value;
     });
+    // After COMMIT has returned: a reader woken by this sees the change.
+    if (appended > 0) this.commits.announce(poolId, appended);
+    return result;
   }
 
   async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
@@ -222,7 +244,7 @@ export class PostgresStore implements Store {
     return rows.map(toChangeEntry);
   }
 
-  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options: SnapshotOptions = {}): Promise<SnapshotPage | null> {
     // REPEATABLE READ: the pool row, the count, the records and their indexes are one snapshot.
     return this.withTransaction(async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -254,13 +276,13 @@ export class PostgresStore implements Store {
       };
       for (const row of indexRows) entriesOf(row).push({ name: String(row.name), digest: String(row.digest), unique: row.is_unique === true });
       for (const row of routeRows) entriesOf(row).push({ name: String(row.name), digest: String(row.value), unique: true, route: true });
-      const total = (await client.query<Row>('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1', [poolId])).rows[0]!;
+      const total = options.countRecords === false ? -1 : Number((await client.query<Row>('SELECT COUNT(*) AS n FROM records WHERE pool_id = $1', [poolId])).rows[0]!.n);
       const withIndexes: SnapshotRecord[] = records.map((record) => ({
         ...record,
         indexes: sortIndexes(byRecord.get(JSON.stringify([record.kind, record.id])) ?? []),
       }));
       const last = withIndexes[withIndexes.length - 1];
-      return { pool: toPoolEntry(poolRows[0]), records: withIndexes, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+      return { pool: toPoolEntry(poolRows[0]), records: withIndexes, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: total };
     });
   }
 
@@ -276,6 +298,7 @@ export class PostgresStore implements Store {
 
   async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
     await this.withTransaction(async (client) => {
+      await relaxReplicaCommit(client);
       await lockReplica(client, poolId);
       for (const record of records) await applyPut(client, poolId, record.kind, record.id, record.payload, record.indexes);
       await client.query('UPDATE pools SET snapshot_progress = $1 WHERE pool_id = $2', [JSON.stringify(progress), poolId]);
@@ -284,6 +307,7 @@ export class PostgresStore implements Store {
 
   async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
     return this.withTransaction(async (client) => {
+      await relaxReplicaCommit(client);
       // The row lock serializes appliers of this pool (two pullers, or a puller and a restart).
       let applied = await lockReplica(client, poolId);
       for (const change of changes) {
@@ -356,6 +380,15 @@ export class PostgresStore implements Store {
   }
 }
 
+/**
+ * A replica's applies commit without waiting for the WAL flush (synchronous_commit off, this
+ * transaction only): still atomic, and a crash can only lose the newest applies, which the
+ * primary's log sends again because the applied sequence is lost with them.
+ */
+async function relaxReplicaCommit(client: pg.PoolClient): Promise<void> {
+  await client.query('SET LOCAL synchronous_commit = off');
+}
+
 /** Locks a replica pool's row and returns its applied sequence; PoolMissing / PoolRoleMismatch otherwise. */
 async function lockReplica(client: pg.PoolClient, poolId: string): Promise<number> {
   const { rows } = await client.query<Row>('SELECT role, applied_sequence FROM pools WHERE pool_id = $1 FOR NO KEY UPDATE', [poolId]);
@@ -411,6 +444,8 @@ async function runWork<T>(tx: PostgresTransaction, work: (tx: PoolTransaction) =
 
 /** The PoolTransaction handed to `work`; `writable` is false for `read()` views. */
 class PostgresTransaction implements PoolTransaction {
+  /** The sequence of the last change-log entry this transaction appended (0: none yet). */
+  appendedSequence = 0;
   private tail: Promise<unknown> = Promise.resolve();
   private finished = false;
 
@@ -611,10 +646,12 @@ class PostgresTransaction implements PoolTransaction {
          UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = $1 RETURNING last_sequence
        )
        INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at)
-       SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next`,
+       SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next
+       RETURNING sequence`,
       [this.poolId, kind, id, operation, payload, JSON.stringify(indexes), Date.now()],
     );
     if (appended.rowCount === 0) throw new PoolMissing(this.poolId);
+    this.appendedSequence = Number((appended.rows[0] as Row).sequence);
   }
 
   private assertWritable(): void {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
   POOL_KEY_CHANGE_KIND,
@@ -13,6 +14,7 @@ import {
   type ReplicatedChange,
   type SnapshotCursor,
   type SnapshotPage,
+  type SnapshotOptions,
   type SnapshotProgress,
   type SnapshotRecord,
   type IndexEntry,
@@ -21,6 +23,7 @@ import {
   type PoolEntry,
   type PoolTransaction,
   type RouteTarget,
+  type CommitAnnouncer,
   type Store,
   type StoredRecord,
 } from '../store.ts';
@@ -29,6 +32,12 @@ type Row = Record<string, unknown>;
 
 /** How long a write waits for another process (another `serve --workers` worker) to release the database. */
 const BUSY_DEADLINE_MS = 10_000;
+/**
+ * Look-ups of one record's index entries name their index: without statistics SQLite's planner
+ * prefers a prefix of the primary key (pool, kind), which scans every index entry of the kind, so
+ * each put cost time proportional to the pool's size (100,000 users: tens of milliseconds each).
+ */
+const INDEXES_OF_RECORD = 'record_indexes INDEXED BY record_indexes_by_record';
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -56,11 +65,12 @@ function prepared(db: Database.Database, sql: string): Database.Statement {
  * holds that lock the writer waits asynchronously (busy_timeout 0 on the writer and a retry loop)
  * instead of blocking this process's event loop inside SQLite's busy handler.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, CommitAnnouncer {
   readonly backend = 'sqlite' as const;
   private readonly writer: Database.Database;
   private readonly reader: Database.Database;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly commits = new CommitListeners();
 
   constructor(readonly file: string) {
     this.writer = new Database(file);
@@ -92,6 +102,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  onCommit(listener: CommitListener): () => void {
+    return this.commits.add(listener);
+  }
+
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
     this.reader.close();
@@ -106,8 +120,10 @@ export class SqliteStore implements Store {
         if (exists) throw new PoolAlreadyExists(entry.poolId);
         prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
           .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt);
-        const result = await work(new SqliteTransaction(this.writer, entry.poolId, true));
+        const tx = new SqliteTransaction(this.writer, entry.poolId, true);
+        const result = await work(tx);
         this.writer.exec('COMMIT');
+        if (tx.appendedSequence > 0) this.commits.announce(entry.poolId, tx.appendedSequence);
         return result;
       } catch (error) {
         this.writer.exec('ROLLBACK');
@@ -143,8 +159,10 @@ export class SqliteStore implements Store {
       await this.beginImmediate();
       try {
         if (!prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(poolId)) throw new PoolMissing(poolId);
-        const result = await work(new SqliteTransaction(this.writer, poolId, true));
+        const tx = new SqliteTransaction(this.writer, poolId, true);
+        const result = await work(tx);
         this.writer.exec('COMMIT');
+        if (tx.appendedSequence > 0) this.commits.announce(poolId, tx.appendedSequence);
         return result;
       } catch (error) {
         this.writer.exec('ROLLBACK');
@@ -201,7 +219,7 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number): Promise<SnapshotPage | null> {
+  async snapshot(poolId: string, after: SnapshotCursor | null, limit: number, options: SnapshotOptions = {}): Promise<SnapshotPage | null> {
     // A read transaction on the WAL reader: the pool row, the count and the records are one
     // consistent view, so the page's lastSequence is not older than its records.
     return this.reader.transaction((): SnapshotPage | null => {
@@ -211,17 +229,24 @@ export class SqliteStore implements Store {
         ? prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? AND (kind, id) > (?, ?) ORDER BY kind, id LIMIT ?').all(poolId, after.kind, after.id, limit + 1)
         : prepared(this.reader, 'SELECT kind, id, payload FROM records WHERE pool_id = ? ORDER BY kind, id LIMIT ?').all(poolId, limit + 1)) as Row[];
       const more = rows.length > limit;
-      const records: SnapshotRecord[] = rows.slice(0, limit).map((row) => {
-        const record = toRecord(row);
-        const indexes = (prepared(this.reader, 'SELECT name, digest, is_unique FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
-          .map((index): IndexEntry => ({ name: String(index.name), digest: String(index.digest), unique: Number(index.is_unique) === 1 }));
-        const routes = (prepared(this.reader, 'SELECT name, value FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').all(poolId, record.kind, record.id) as Row[])
-          .map((route): IndexEntry => ({ name: String(route.name), digest: String(route.value), unique: true, route: true }));
-        return { ...record, indexes: sortIndexes([...indexes, ...routes]) };
-      });
+      const records: SnapshotRecord[] = rows.slice(0, limit).map((row) => ({ ...toRecord(row), indexes: [] }));
+      // A page is contiguous in (kind, id) order, so each kind's index entries and routes are one
+      // range read instead of two look-ups per record.
+      for (const run of runsOfKind(records)) {
+        const first = run[0]!.id;
+        const last = run[run.length - 1]!.id;
+        const byId = new Map(run.map((record) => [record.id, record.indexes]));
+        const indexRows = prepared(this.reader, `SELECT id, name, digest, is_unique FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id >= ? AND id <= ?`)
+          .all(poolId, run[0]!.kind, first, last) as Row[];
+        for (const index of indexRows) byId.get(String(index.id))?.push({ name: String(index.name), digest: String(index.digest), unique: Number(index.is_unique) === 1 });
+        const routeRows = prepared(this.reader, 'SELECT id, name, value FROM routes WHERE pool_id = ? AND kind = ? AND id >= ? AND id <= ?')
+          .all(poolId, run[0]!.kind, first, last) as Row[];
+        for (const route of routeRows) byId.get(String(route.id))?.push({ name: String(route.name), digest: String(route.value), unique: true, route: true });
+      }
+      for (const record of records) sortIndexes(record.indexes);
       const last = records[records.length - 1];
-      const total = prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row;
-      return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: Number(total.n) };
+      const total = options.countRecords === false ? -1 : Number((prepared(this.reader, 'SELECT COUNT(*) AS n FROM records WHERE pool_id = ?').get(poolId) as Row).n);
+      return { pool: toPoolEntry(poolRow), records, next: more && last ? { kind: last.kind, id: last.id } : null, totalRecords: total };
     })();
   }
 
@@ -239,18 +264,18 @@ export class SqliteStore implements Store {
   }
 
   async applySnapshotPage(poolId: string, records: SnapshotRecord[], progress: SnapshotProgress): Promise<void> {
-    await this.exclusive(() =>
-      this.whenUnlocked(() => this.writer.transaction(() => {
+    await this.replicaApply(() =>
+      this.writer.transaction(() => {
         this.replicaRow(poolId);
         for (const record of records) applyPut(this.writer, poolId, record.kind, record.id, record.payload, record.indexes);
         prepared(this.writer, 'UPDATE pools SET snapshot_progress = ? WHERE pool_id = ?').run(JSON.stringify(progress), poolId);
-      }).immediate()),
+      }).immediate(),
     );
   }
 
   async applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number> {
-    return this.exclusive(() =>
-      this.whenUnlocked(() => this.writer.transaction(() => {
+    return this.replicaApply(() =>
+      this.writer.transaction(() => {
         let applied = Number(this.replicaRow(poolId).applied_sequence);
         for (const change of changes) {
           if (change.sequence <= applied) continue;
@@ -270,8 +295,27 @@ export class SqliteStore implements Store {
         }
         prepared(this.writer, 'UPDATE pools SET applied_sequence = ? WHERE pool_id = ?').run(applied, poolId);
         return applied;
-      }).immediate()),
+      }).immediate(),
     );
+  }
+
+  /**
+   * Runs a replica apply with synchronous=NORMAL: in WAL mode still atomic and consistent (the
+   * applied sequence commits with the changes), but the commit does not wait for an fsync; a power
+   * loss can only take the newest applies back to an earlier applied sequence, and the primary's
+   * log sends them again. The fsync per commit is what kept a replica following 200 writes/s
+   * behind (each long-poll round is one small transaction). Primary writes keep synchronous=FULL.
+   */
+  private replicaApply<T>(work: () => T): Promise<T> {
+    return this.exclusive(async () => {
+      this.writer.pragma('synchronous = NORMAL');
+      try {
+        // Another worker of the region may hold the write lock: wait for it, as other writes do.
+        return await this.whenUnlocked(work);
+      } finally {
+        this.writer.pragma('synchronous = FULL');
+      }
+    });
   }
 
   private replicaRow(poolId: string): Row {
@@ -343,6 +387,17 @@ function toPoolEntry(row: Row): PoolEntry {
   };
 }
 
+/** Consecutive records of the same kind. */
+function runsOfKind(records: SnapshotRecord[]): SnapshotRecord[][] {
+  const runs: SnapshotRecord[][] = [];
+  for (const record of records) {
+    const run = runs[runs.length - 1];
+    if (run && run[0]!.kind === record.kind) run.push(record);
+    else runs.push([record]);
+  }
+  return runs;
+}
+
 function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
   const key = (index: IndexEntry) => `${index.route ? 1 : 0}\u0000${index.name}\u0000${index.digest}`;
   return indexes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -354,7 +409,7 @@ function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
  * primary (where the entry moved without conflict) will send that record's own later change.
  */
 function applyPut(db: Database.Database, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): void {
-  prepared(db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
+  prepared(db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
   prepared(db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
   for (const index of indexes) {
     if (index.route) {
@@ -371,7 +426,7 @@ function applyPut(db: Database.Database, poolId: string, kind: string, id: strin
 }
 
 function applyDelete(db: Database.Database, poolId: string, kind: string, id: string): void {
-  for (const table of ['records', 'record_indexes', 'routes']) {
+  for (const table of ['records', INDEXES_OF_RECORD, 'routes']) {
     prepared(db, `DELETE FROM ${table} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
   }
 }
@@ -386,6 +441,9 @@ function blob(value: unknown): Buffer {
 }
 
 class SqliteTransaction implements PoolTransaction {
+  /** The sequence of the last change-log entry this transaction appended (0: none yet). */
+  appendedSequence = 0;
+
   constructor(
     private readonly db: Database.Database,
     readonly poolId: string,
@@ -433,7 +491,7 @@ class SqliteTransaction implements PoolTransaction {
     // all-or-nothing, so a caller who catches UniqueIndexViolation still finds the record and its
     // indexes as they were (the old indexes are deleted before the new ones can conflict).
     this.db.transaction(() => {
-      prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+      prepared(this.db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(this.poolId, kind, id);
       const insertIndex = prepared(this.db, 
         'INSERT INTO record_indexes (pool_id, kind, name, digest, id, is_unique) VALUES (?, ?, ?, ?, ?, ?)',
       );
@@ -460,7 +518,7 @@ class SqliteTransaction implements PoolTransaction {
     this.assertWritable();
     const removed = prepared(this.db, 'DELETE FROM records WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id).changes > 0;
     if (!removed) return false;
-    prepared(this.db, 'DELETE FROM record_indexes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
+    prepared(this.db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(this.poolId, kind, id);
     prepared(this.db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(this.poolId, kind, id);
     this.appendChange(kind, id, 'delete', null, []);
     return true;
@@ -477,8 +535,10 @@ class SqliteTransaction implements PoolTransaction {
     const row = prepared(this.db, 'UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
       .get(this.poolId) as Row | undefined;
     if (!row) throw new PoolMissing(this.poolId);
+    const sequence = Number(row.last_sequence);
     prepared(this.db, 'INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(this.poolId, Number(row.last_sequence), kind, id, operation, payload, JSON.stringify(indexes), Date.now());
+      .run(this.poolId, sequence, kind, id, operation, payload, JSON.stringify(indexes), Date.now());
+    this.appendedSequence = sequence;
   }
 
   private assertWritable(): void {
