@@ -144,6 +144,20 @@ for (const backend of storeBackends()) {
       assert.deepEqual(await store.readChanges(poolId, 0, 100), []);
     });
 
+    test("a replica never takes over a route a local pool holds (a domain prefix taken in this region)", async () => {
+      const prefix = `prefix-${randomBytes(4).toString('hex')}`;
+      const local = newPoolId();
+      await store.createPool({ poolId: local, wrappedDataKey: bytes('key-local'), keyReference: 'service', createdAt: 1 }, async (tx) => {
+        await tx.put('domain', prefix, bytes('local-domain'), [{ name: 'domain', digest: prefix, unique: true, route: true }]);
+      });
+      const replica = newPoolId();
+      await store.createReplicaPool({ poolId: replica, wrappedDataKey: bytes('key-replica'), keyReference: 'service', createdAt: 1 }, 0);
+      await store.applySnapshotPage(replica, [{ kind: 'domain', id: prefix, payload: bytes('replica-domain'), indexes: [{ name: 'domain', digest: prefix, unique: true, route: true }] }], { complete: true, after: null, copiedRecords: 1, totalRecords: 1 });
+      assert.equal((await store.findRoute('domain', prefix))?.poolId, local);
+      await store.applyChanges(replica, [{ poolId: replica, sequence: 1, kind: 'domain', id: prefix, operation: 'put', payload: bytes('replica-domain-2'), indexes: [{ name: 'domain', digest: prefix, unique: true, route: true }], at: 2 }]);
+      assert.equal((await store.findRoute('domain', prefix))?.poolId, local);
+    });
+
     test('a fuzzy snapshot holding a moved unique index converges when the changes replay', async () => {
       const poolId = newPoolId();
       await store.createReplicaPool({ poolId, wrappedDataKey: bytes('k'), keyReference: 'service', createdAt: 1 }, 1);

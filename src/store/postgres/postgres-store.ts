@@ -399,8 +399,10 @@ async function lockReplica(client: pg.PoolClient, poolId: string): Promise<numbe
 
 /**
  * A replicated put, outside the change log. Unlike PoolTransaction.put it takes over a unique index
- * or route another record holds: a fuzzy snapshot can hold the old owner's stale entry, and the
- * primary (where the entry moved without conflict) will send that record's own later change.
+ * or route another record of the pool holds: a fuzzy snapshot can hold the old owner's stale entry,
+ * and the primary (where the entry moved without conflict) will send that record's own later
+ * change. A route another pool of this region holds (a domain prefix taken here by a pool of its
+ * own) stays that pool's: a replica never takes over a local pool's endpoints.
  */
 async function applyPut(client: pg.PoolClient, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): Promise<void> {
   await client.query('DELETE FROM record_indexes WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
@@ -409,7 +411,7 @@ async function applyPut(client: pg.PoolClient, poolId: string, kind: string, id:
     if (index.route) {
       await client.query(
         `INSERT INTO routes (name, value, pool_id, kind, id) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id`,
+         ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id WHERE routes.pool_id = excluded.pool_id`,
         [index.name, index.digest, poolId, kind, id],
       );
       continue;

@@ -405,15 +405,17 @@ function sortIndexes(indexes: IndexEntry[]): IndexEntry[] {
 
 /**
  * A replicated put, outside the change log. Unlike PoolTransaction.put it takes over a unique index
- * or route another record holds: a fuzzy snapshot can hold the old owner's stale entry, and the
- * primary (where the entry moved without conflict) will send that record's own later change.
+ * or route another record of the pool holds: a fuzzy snapshot can hold the old owner's stale entry,
+ * and the primary (where the entry moved without conflict) will send that record's own later
+ * change. A route another pool of this region holds (a domain prefix taken here by a pool of its
+ * own) stays that pool's: a replica never takes over a local pool's endpoints.
  */
 function applyPut(db: Database.Database, poolId: string, kind: string, id: string, payload: Buffer, indexes: IndexEntry[]): void {
   prepared(db, `DELETE FROM ${INDEXES_OF_RECORD} WHERE pool_id = ? AND kind = ? AND id = ?`).run(poolId, kind, id);
   prepared(db, 'DELETE FROM routes WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id);
   for (const index of indexes) {
     if (index.route) {
-      prepared(db, 'INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id')
+      prepared(db, 'INSERT INTO routes (name, value, pool_id, kind, id) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, value) DO UPDATE SET pool_id = excluded.pool_id, kind = excluded.kind, id = excluded.id WHERE routes.pool_id = excluded.pool_id')
         .run(index.name, index.digest, poolId, kind, id);
       continue;
     }
