@@ -17,7 +17,7 @@
  *    The copy is compared with the faster of the two.
  *
  * Run: `npx tsx bench/replication/run.ts [--users 100000] [--rate 200] [--seconds 30]
- *       [--page 1000] [--database postgres://127.0.0.1:5432/test]`.
+ *       [--page 1000] [--database postgres://postgres@127.0.0.1:5432/test]`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

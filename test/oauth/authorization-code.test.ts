@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { startTestRegion, TestClock, type TestRegion } from '../support/region.ts';
 import { launchChromium, saveScreenshot, submitLogin } from './support/browser.ts';
 import { startCallbackServer, type CallbackServer } from './support/callback-server.ts';
+import { startAll, stopStarted } from './support/start-all.ts';
 import { authorizeUrl, CookieJar, getManual, pkcePair, postToken, signInOverHttp } from './support/hosted-login.ts';
 import { createOAuthPool, createUser, createWebClient, PASSWORD, type OAuthPool } from './support/oauth-pool.ts';
 
@@ -28,7 +29,7 @@ describe('OAuth 2.0 authorization code flow with the hosted login', () => {
   let serial = 0;
 
   before(async () => {
-    [region, browser, relyingParty] = await Promise.all([startTestRegion({ authDomain: AUTH_DOMAIN }, { now: clock.now }), launchChromium(), startCallbackServer()]);
+    [region, browser, relyingParty] = await startAll<[TestRegion, Browser, CallbackServer]>([startTestRegion({ authDomain: AUTH_DOMAIN }, { now: clock.now }), launchChromium(), startCallbackServer()], stopStarted);
     CALLBACK_URL = relyingParty.callbackUrl;
     LOGOUT_URL = relyingParty.logoutUrl;
   });

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startTestRegion, TestClock, type TestRegion } from '../support/region.ts';
 import { launchChromium, saveScreenshot, submitLogin } from './support/browser.ts';
 import { startCallbackServer, type CallbackServer } from './support/callback-server.ts';
+import { startAll, stopStarted } from './support/start-all.ts';
 import { authorizeUrl, CookieJar, getManual, pkcePair, postForm, readForm } from './support/hosted-login.ts';
 import { createOAuthPool, createUser, createWebClient, PASSWORD, type OAuthPool } from './support/oauth-pool.ts';
 
@@ -22,7 +23,7 @@ describe('hosted pages in Chromium', () => {
   let serial = 0;
 
   before(async () => {
-    [region, browser, relyingParty] = await Promise.all([startTestRegion({}, { now: clock.now }), launchChromium(), startCallbackServer()]);
+    [region, browser, relyingParty] = await startAll<[TestRegion, Browser, CallbackServer]>([startTestRegion({}, { now: clock.now }), launchChromium(), startCallbackServer()], stopStarted);
   });
   after(async () => {
     await browser?.close();
