@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from '../wire/signed-fetch.ts';
 
 export interface AwsJsonCall {
   endpoint: string;
@@ -28,25 +26,19 @@ export class AwsJsonCallFailed extends Error {
  * (which the AWS SDK has no commands for). Throws AwsJsonCallFailed on an error answer.
  */
 export async function callAwsJson<T = Record<string, unknown>>(call: AwsJsonCall): Promise<T> {
-  const endpoint = new URL(call.endpoint);
-  const body = JSON.stringify(call.input);
-  const signer = new SignatureV4({ credentials: call.credentials, region: call.region, service: call.service, sha256: Sha256, uriEscapePath: true });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: endpoint.protocol,
-      hostname: endpoint.hostname,
-      ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-      path: endpoint.pathname,
-      headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call.target },
-      body,
-    }),
-  );
-  // fetch sets the same Host itself.
-  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
   let response: Response;
   try {
-    response = await fetch(endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(call.timeoutMs ?? 30_000) });
+    response = await signedFetch({
+      endpoint: call.endpoint,
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call.target },
+      body: JSON.stringify(call.input),
+      region: call.region,
+      service: call.service,
+      credentials: call.credentials,
+      signal: AbortSignal.timeout(call.timeoutMs ?? 30_000),
+    });
   } catch (error) {
     throw new AwsJsonCallFailed(0, 'Unreachable', `${call.endpoint}: ${(error as Error).message}`);
   }

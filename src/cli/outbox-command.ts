@@ -1,8 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from '../wire/signed-fetch.ts';
 import type { OutboxEntry } from '../userpools/messages/pool-outbox.ts';
 
 export interface OutboxOptions {
@@ -40,18 +38,8 @@ export async function outboxCommand(options: OutboxOptions): Promise<void> {
 
 export async function fetchOutbox(options: OutboxOptions, environment: NodeJS.ProcessEnv = process.env): Promise<OutboxEntry[]> {
   const credentials = adminCredentials(options.data, environment);
-  const endpoint = new URL(options.endpoint);
   const query: Record<string, string> = { poolId: options.pool, ...(options.username ? { username: options.username } : {}) };
-  const path = `${endpoint.pathname.replace(/\/$/, '')}/admin/outbox`;
-  const signer = new SignatureV4({ credentials, region: options.region, service: 'cognito-idp', sha256: Sha256, uriEscapePath: true });
-  const signed = await signer.sign(
-    new HttpRequest({ method: 'GET', protocol: endpoint.protocol, hostname: endpoint.hostname, port: endpoint.port ? Number(endpoint.port) : undefined, path, query, headers: { host: endpoint.host } }),
-  );
-  const url = new URL(path, endpoint);
-  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  // fetch sets the same Host itself.
-  const { host: _host, ...headers } = signed.headers as Record<string, string>;
-  const response = await fetch(url, { method: 'GET', headers });
+  const response = await signedFetch({ endpoint: options.endpoint, method: 'GET', path: '/admin/outbox', query, region: options.region, service: 'cognito-idp', credentials });
   const text = await response.text();
   if (!response.ok) {
     let message = text;

@@ -1,7 +1,5 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { RegionPeers } from '../kms/replication/region-peers.ts';
+import { signedFetch } from '../wire/signed-fetch.ts';
 import { REPLICATION_SIGNING_NAME } from './change-feed-routes.ts';
 
 /** A peer's answer that was not a success; `status` 0 when the peer could not be reached. */
@@ -24,8 +22,6 @@ export class PeerRequestFailed extends Error {
  * which region calls and nobody without the pair's secret can.
  */
 export class PeerRegions {
-  private readonly signers = new Map<string, SignatureV4>();
-
   constructor(private readonly peers: RegionPeers, private readonly timeoutMs = 10_000) {}
 
   has(region: string): boolean {
@@ -45,19 +41,18 @@ export class PeerRegions {
 
   async request<T>(region: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
     const peer = this.peer(region);
-    const endpoint = new URL(peer.endpoint);
-    const fullPath = `${endpoint.pathname.replace(/\/$/, '')}${path}`;
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { host: endpoint.host };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const signed = await this.signer(region).sign(
-      new HttpRequest({ method, protocol: endpoint.protocol, hostname: endpoint.hostname, ...(endpoint.port ? { port: Number(endpoint.port) } : {}), path: fullPath, headers, ...(payload !== undefined ? { body: payload } : {}) }),
-    );
-    // fetch sets the same Host itself.
-    const sent = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     let response: Response;
     try {
-      response = await fetch(new URL(fullPath, endpoint), { method, headers: sent, ...(payload !== undefined ? { body: payload } : {}), signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs) });
+      response = await signedFetch({
+        endpoint: peer.endpoint,
+        method,
+        path,
+        ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+        region,
+        service: REPLICATION_SIGNING_NAME,
+        credentials: { accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey },
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.timeoutMs),
+      });
     } catch (error) {
       throw new PeerRequestFailed(region, 0, 'Unreachable', (error as Error).message);
     }
@@ -75,13 +70,4 @@ export class PeerRegions {
     return parsed as T;
   }
 
-  private signer(region: string): SignatureV4 {
-    let signer = this.signers.get(region);
-    if (!signer) {
-      const { accessKeyId, secretAccessKey } = this.peer(region);
-      signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey }, region, service: REPLICATION_SIGNING_NAME, sha256: Sha256, uriEscapePath: true });
-      this.signers.set(region, signer);
-    }
-    return signer;
-  }
 }

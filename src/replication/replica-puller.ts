@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from '../wire/signed-fetch.ts';
 import { PoolRoleMismatch, poolRole, type Store } from '../store/store.ts';
 import { REPLICATION_SIGNING_NAME } from './change-feed-routes.ts';
 import { changesOf, decodeCursor, encodeCursor, poolEntryOf, snapshotRecordsOf, type ChangesMessage, type SnapshotPageMessage } from './feed-messages.ts';
@@ -69,7 +67,6 @@ export class ChangeFeedError extends Error {
  * changes. Ciphertext is stored as shipped; this class never sees a key.
  */
 export class ReplicaPuller {
-  private readonly signer: SignatureV4;
   private readonly now: () => number;
   private state: ReplicationProgress;
   private running: Promise<void> | null = null;
@@ -79,7 +76,6 @@ export class ReplicaPuller {
   private halt = new AbortController();
 
   constructor(private readonly options: ReplicaPullerOptions) {
-    this.signer = new SignatureV4({ credentials: options.credential, region: options.region, service: REPLICATION_SIGNING_NAME, sha256: Sha256, uriEscapePath: true });
     this.now = options.now ?? Date.now;
     this.state = { poolId: options.poolId, phase: 'idle', copiedRecords: 0, totalRecords: 0, appliedSequence: 0, primarySequence: 0, lagSeconds: null, lastError: null };
   }
@@ -238,18 +234,18 @@ export class ReplicaPuller {
   }
 
   private async get<T>(operation: 'snapshot' | 'changes', query: Record<string, string>, heldMs = 0): Promise<T> {
-    const endpoint = new URL(this.options.endpoint);
-    const path = `${endpoint.pathname.replace(/\/$/, '')}/replication/pools/${encodeURIComponent(this.options.poolId)}/${operation}`;
-    const signed = await this.signer.sign(
-      new HttpRequest({ method: 'GET', protocol: endpoint.protocol, hostname: endpoint.hostname, ...(endpoint.port ? { port: Number(endpoint.port) } : {}), path, query, headers: { host: endpoint.host } }),
-    );
-    const url = new URL(path, endpoint);
-    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    // fetch sets the same Host itself.
-    const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     let response: Response;
     try {
-      response = await fetch(url, { method: 'GET', headers, signal: AbortSignal.any([this.halt.signal, AbortSignal.timeout((this.options.timeoutMs ?? 10_000) + heldMs)]) });
+      response = await signedFetch({
+        endpoint: this.options.endpoint,
+        method: 'GET',
+        path: `/replication/pools/${encodeURIComponent(this.options.poolId)}/${operation}`,
+        query,
+        region: this.options.region,
+        service: REPLICATION_SIGNING_NAME,
+        credentials: this.options.credential,
+        signal: AbortSignal.any([this.halt.signal, AbortSignal.timeout((this.options.timeoutMs ?? 10_000) + heldMs)]),
+      });
     } catch (error) {
       throw new ChangeFeedError(0, 'Unreachable', (error as Error).message);
     }

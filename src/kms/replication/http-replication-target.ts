@@ -1,6 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedFetch } from '../../wire/signed-fetch.ts';
 import { DependencyTimeoutException, kmsErrorOf } from '../errors.ts';
 import type { KeyAttributes } from '../key-model.ts';
 import type { RegionPeers } from './region-peers.ts';
@@ -24,21 +22,20 @@ export class HttpReplicationTarget implements KeyReplicationTarget {
   ) {}
 
   async send(payload: ReplicaPayload): Promise<ReplicaReceipt> {
-    const url = new URL(REPLICA_ROUTE, this.peer.endpoint);
     const body = JSON.stringify(toMessage(payload, this.sourceRegion, this.region, this.peer.secretAccessKey));
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: this.peer.accessKeyId, secretAccessKey: this.peer.secretAccessKey },
-      region: this.region,
-      service: 'kms',
-      sha256: Sha256,
-    });
-    const signed = await signer.sign(
-      new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), path: url.pathname, headers: { host: url.host, 'content-type': 'application/json' }, body }),
-    );
-    const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name.toLowerCase() !== 'host'));
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await signedFetch({
+        endpoint: this.peer.endpoint,
+        method: 'POST',
+        path: REPLICA_ROUTE,
+        headers: { 'content-type': 'application/json' },
+        body,
+        region: this.region,
+        service: 'kms',
+        credentials: { accessKeyId: this.peer.accessKeyId, secretAccessKey: this.peer.secretAccessKey },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (error) {
       throw new DependencyTimeoutException(`The KMS of ${this.region} could not be reached: ${(error as Error).message}`);
     }

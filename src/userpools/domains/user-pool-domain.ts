@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userPoolIdShape } from '../shared/input-shapes.ts';
 
 /**
  * User pool domains (Cognito API reference, CreateUserPoolDomain and DomainDescriptionType): a
@@ -100,3 +101,12 @@ export function toDomainDescription(poolId: string, accountId: string, domain: U
 function versionOf(modifiedAt: number): string {
   return new Date(modifiedAt).toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
+
+/** The input CreateUserPoolDomain and UpdateUserPoolDomain share (Cognito API reference). */
+export const domainRequestShape = z.object({
+  Domain: domainShape,
+  UserPoolId: userPoolIdShape,
+  CustomDomainConfig: customDomainConfigShape.optional(),
+  ManagedLoginVersion: managedLoginVersionShape.optional(),
+  Routing: z.unknown().optional(),
+});

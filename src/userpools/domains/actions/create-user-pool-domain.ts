@@ -1,27 +1,15 @@
-import { z } from 'zod';
 import { defineAction } from '../../../wire/aws-json-action.ts';
 import type { UserPoolServices } from '../../services.ts';
-import { userPoolIdShape } from '../../shared/input-shapes.ts';
 import { createDomain } from '../domain-directory.ts';
-import { customDomainConfigShape, domainShape, managedLoginVersionShape } from '../user-pool-domain.ts';
+import { domainRequestShape } from '../user-pool-domain.ts';
+import { newDomainOf } from './domain-request.ts';
 
 /** CreateUserPoolDomain (Cognito API reference). */
 export const createUserPoolDomain = defineAction({
   name: 'CreateUserPoolDomain',
   authorization: 'iam',
-  input: z.object({
-    Domain: domainShape,
-    UserPoolId: userPoolIdShape,
-    CustomDomainConfig: customDomainConfigShape.optional(),
-    ManagedLoginVersion: managedLoginVersionShape.optional(),
-    Routing: z.unknown().optional(),
-  }),
+  input: domainRequestShape,
   async handle(input, services: UserPoolServices) {
-    return createDomain(services, input.UserPoolId, {
-      domain: input.Domain,
-      customDomainConfig: input.CustomDomainConfig,
-      managedLoginVersion: input.ManagedLoginVersion,
-      routing: input.Routing,
-    });
+    return createDomain(services, input.UserPoolId, newDomainOf(input));
   },
 });
