@@ -15,7 +15,8 @@ export const regionSettingsSchema = z.object({
   publicUrl: z.string().url().optional(),
   /**
    * The deployment-wide issuer URL from the region catalog (src/regions/region-catalog.ts), which a
-   * failover router will front. Stored only for now: token issuers still use publicUrl.
+   * failover router will front: the issuer of pools with IssuerConfiguration UPDATED
+   * (src/userpools/auth/issuers.ts) and the base of their advertised OAuth endpoints.
    */
   globalIssuerUrl: z.string().url().optional(),
   /**
@@ -42,8 +43,9 @@ export const regionSettingsSchema = z.object({
   /**
    * Other Regions' KMS for ReplicateKey (src/kms/replication): each peer's endpoint and the
    * credential the two Regions share (both list each other with the same key id and secret; a
-   * secret: never logged). Empty: this Region neither sends nor accepts key replicas. Stands in
-   * for the region catalog until it exists.
+   * secret: never logged), used by KMS key replication and pool replication. Under `serve
+   * --catalog` derived from the region catalog (peersOf), else MERIDIAN_REGION_PEERS. Empty: this
+   * Region replicates nothing with other Regions.
    */
   regionPeers: z
     .record(

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { announcesCommits, POOL_KEY_CHANGE_KIND, poolRole, type ChangeEntry, type PoolEntry, type Store } from '../store/store.ts';
-import { ServiceError } from '../wire/service-error.ts';
-import { verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
+import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
 import { ChangeWaiters, DEFAULT_MAXIMUM_WAITERS } from './change-waiters.ts';
 import { decodeCursor, encodeCursor, type ChangesMessage, type SnapshotPageMessage } from './feed-messages.ts';
+import { answerReplicationCall, authenticateReplicationCall, poolIdOf, ReplicationRouteError } from './replication-http.ts';
 
-/** SigV4 signing name of the change feed: a credential scoped to it can read every pool's data. */
-export const REPLICATION_SIGNING_NAME = 'meridian-replication';
+export { REPLICATION_SIGNING_NAME } from './replication-http.ts';
+
 export const MAXIMUM_FEED_LIMIT = 1000;
 const DEFAULT_FEED_LIMIT = 100;
 /** Longest `waitMs` a changes request may ask for; the puller's default is below it. */
@@ -16,7 +16,6 @@ export const MAXIMUM_FEED_WAIT_MS = 30_000;
  * another process sharing the database (several PostgreSQL-backed servers) are not announced here.
  */
 const DEFAULT_RECHECK_MS = 1000;
-const POOL_ID_PATTERN = /^[\w-]{1,55}_[0-9A-Za-z]{1,64}$/;
 
 export interface ChangeFeedOptions {
   store: Store;
@@ -52,13 +51,13 @@ export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFe
   const waiters = longPollOf(app, options);
   const recheckMs = (options.longPoll && options.longPoll.recheckMs) || DEFAULT_RECHECK_MS;
   app.get<{ Params: { poolId: string } }>('/replication/pools/:poolId/snapshot', async (request, reply) =>
-    answer(reply, async () => {
-      const parameters = await authenticate(request.method, request.url, request.headers, options);
+    answerReplicationCall(reply, async () => {
+      const { parameters } = await authenticateReplicationCall(request, options.credentials, options.region);
       const poolId = poolIdOf(request.params.poolId);
       const limit = limitOf(parameters.get('limit'));
       const cursorText = parameters.get('cursor');
       const cursor = cursorText ? decodeCursor(cursorText) : null;
-      if (cursorText && !cursor) throw new FeedError(400, 'InvalidParameterException', 'cursor is not a cursor this feed returned.');
+      if (cursorText && !cursor) throw new ReplicationRouteError(400, 'InvalidParameterException', 'cursor is not a cursor this feed returned.');
       // Counted on the first page only (the puller keeps that estimate): see SnapshotOptions.
       const page = await options.store.snapshot(poolId, cursor, limit, { countRecords: cursor === null });
       if (!page) throw poolNotFound(poolId);
@@ -80,12 +79,12 @@ export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFe
   );
 
   app.get<{ Params: { poolId: string } }>('/replication/pools/:poolId/changes', async (request, reply) =>
-    answer(reply, async () => {
-      const parameters = await authenticate(request.method, request.url, request.headers, options);
+    answerReplicationCall(reply, async () => {
+      const { parameters } = await authenticateReplicationCall(request, options.credentials, options.region);
       const poolId = poolIdOf(request.params.poolId);
       const limit = limitOf(parameters.get('limit'));
       const afterText = parameters.get('after') ?? '0';
-      if (!/^\d{1,15}$/.test(afterText)) throw new FeedError(400, 'InvalidParameterException', 'after must be a non-negative integer sequence.');
+      if (!/^\d{1,15}$/.test(afterText)) throw new ReplicationRouteError(400, 'InvalidParameterException', 'after must be a non-negative integer sequence.');
       const after = Number(afterText);
       const waitMs = waitOf(parameters.get('waitMs'));
       let pool = await primaryPool(options.store, poolId);
@@ -179,66 +178,25 @@ async function primaryPool(store: Store, poolId: string): Promise<PoolEntry> {
 function waitOf(value: string | null): number {
   if (value === null) return 0;
   const waitMs = /^\d{1,6}$/.test(value) ? Number(value) : -1;
-  if (waitMs < 0 || waitMs > MAXIMUM_FEED_WAIT_MS) throw new FeedError(400, 'InvalidParameterException', `waitMs must be an integer from 0 to ${MAXIMUM_FEED_WAIT_MS}.`);
+  if (waitMs < 0 || waitMs > MAXIMUM_FEED_WAIT_MS) throw new ReplicationRouteError(400, 'InvalidParameterException', `waitMs must be an integer from 0 to ${MAXIMUM_FEED_WAIT_MS}.`);
   return waitMs;
 }
 
-class FeedError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string) {
-    super(message);
-  }
+
+function poolNotFound(poolId: string): ReplicationRouteError {
+  return new ReplicationRouteError(404, 'ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 }
 
-function poolNotFound(poolId: string): FeedError {
-  return new FeedError(404, 'ResourceNotFoundException', `User pool ${poolId} does not exist.`);
+function poolIsReplica(poolId: string): ReplicationRouteError {
+  return new ReplicationRouteError(409, 'InvalidOperationException', `User pool ${poolId} is a replica here; read its primary's feed.`);
 }
 
-function poolIsReplica(poolId: string): FeedError {
-  return new FeedError(409, 'InvalidOperationException', `User pool ${poolId} is a replica here; read its primary's feed.`);
-}
 
-async function authenticate(method: string, url: string, headers: Record<string, string | string[] | undefined>, options: ChangeFeedOptions): Promise<URLSearchParams> {
-  const [path, query = ''] = url.split('?', 2) as [string, string?];
-  const parameters = new URLSearchParams(query);
-  try {
-    await verifySignature(
-      { method, path, query: Object.fromEntries(parameters), headers, body: Buffer.alloc(0) },
-      options.credentials,
-      REPLICATION_SIGNING_NAME,
-      options.region ? { region: options.region } : {},
-    );
-  } catch (error) {
-    if (error instanceof ServiceError) throw new FeedError(403, error.type, error.message);
-    throw error;
-  }
-  return parameters;
-}
-
-function poolIdOf(value: string): string {
-  if (!POOL_ID_PATTERN.test(value)) throw new FeedError(400, 'InvalidParameterException', 'poolId is not a user pool id.');
-  return value;
-}
 
 function limitOf(value: string | null): number {
   if (value === null) return DEFAULT_FEED_LIMIT;
   const limit = /^\d{1,4}$/.test(value) ? Number(value) : 0;
-  if (limit < 1 || limit > MAXIMUM_FEED_LIMIT) throw new FeedError(400, 'InvalidParameterException', `limit must be an integer from 1 to ${MAXIMUM_FEED_LIMIT}.`);
+  if (limit < 1 || limit > MAXIMUM_FEED_LIMIT) throw new ReplicationRouteError(400, 'InvalidParameterException', `limit must be an integer from 1 to ${MAXIMUM_FEED_LIMIT}.`);
   return limit;
 }
 
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<FastifyReply> {
-  try {
-    return reply.header('cache-control', 'no-store').send(await work());
-  } catch (error) {
-    const failure =
-      error instanceof FeedError
-        ? error
-        : new FeedError(503, 'ServiceUnavailableException', 'The change feed could not be read; retry later.');
-    if (!(error instanceof FeedError)) reply.log.error({ err: error }, 'change feed failed');
-    return reply
-      .status(failure.status)
-      .header('cache-control', 'no-store')
-      .header('x-amzn-errortype', failure.type)
-      .send({ __type: failure.type, message: failure.message });
-  }
-}

@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ServiceError } from '../wire/service-error.ts';
-import { verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
-import { REPLICATION_SIGNING_NAME } from './change-feed-routes.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
+import { answerReplicationCall, authenticateReplicationCall, poolIdOf, ReplicationRouteError } from './replication-http.ts';
 
 export type ReplicaRole = 'PRIMARY' | 'SECONDARY';
 export type ReplicaStatus = 'CREATING' | 'INACTIVE' | 'ACTIVE' | 'DELETING';
@@ -54,7 +53,6 @@ export interface ReplicaControl {
   digest(poolId: string): Promise<{ RegionName: string; Digest: string; Sequence: number }>;
 }
 
-const POOL_ID_PATTERN = /^[\w-]{1,55}_[0-9A-Za-z]{1,64}$/;
 const MAXIMUM_REVOCATIONS = 1000;
 
 /**
@@ -85,24 +83,24 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
         method,
         url: `/replication/pools/:poolId/${path}`,
         handler: (request, reply) =>
-          answer(reply, async () => {
-            const caller = await authenticate(request, options);
-            const poolId = request.params.poolId;
-            if (!POOL_ID_PATTERN.test(poolId)) throw new ControlError(400, 'InvalidParameterException', 'poolId is not a user pool id.');
-            return handler(poolId, caller, bodyOf(request));
+          answerReplicationCall(reply, async () => {
+            const { principal } = await authenticateReplicationCall(request, options.credentials, options.region);
+            const caller = options.regionOf(principal.accessKeyId);
+            if (!caller) throw new ReplicationRouteError(403, 'UnrecognizedClientException', 'Only other regions of this deployment may call the replica endpoints.');
+            return handler(poolIdOf(request.params.poolId), caller, bodyOf(request));
           }),
       });
 
     route('POST', 'replica', (poolId, caller, body) => {
       const request = body as { keyReference?: unknown; tags?: unknown };
-      if (typeof request.keyReference !== 'string' || request.keyReference.length > 2048) throw new ControlError(400, 'InvalidParameterException', 'keyReference is required.');
+      if (typeof request.keyReference !== 'string' || request.keyReference.length > 2048) throw new ReplicationRouteError(400, 'InvalidParameterException', 'keyReference is required.');
       const tags = isStringRecord(request.tags) ? request.tags : undefined;
       return control.startReplica(poolId, caller, { keyReference: request.keyReference, ...(tags ? { tags } : {}) });
     });
     route('GET', 'replica', (poolId) => control.describeReplica(poolId));
     route('PUT', 'replica', (poolId, caller, body) => {
       const status = (body as { Status?: unknown }).Status;
-      if (status !== 'ACTIVE' && status !== 'INACTIVE') throw new ControlError(400, 'InvalidParameterException', 'Status must be ACTIVE or INACTIVE.');
+      if (status !== 'ACTIVE' && status !== 'INACTIVE') throw new ReplicationRouteError(400, 'InvalidParameterException', 'Status must be ACTIVE or INACTIVE.');
       return control.setReplicaStatus(poolId, status, caller);
     });
     route('DELETE', 'replica', async (poolId, caller) => {
@@ -113,7 +111,7 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
     route('POST', 'revocations', async (poolId, caller, body) => {
       const revocations = (body as { revocations?: unknown }).revocations;
       if (!Array.isArray(revocations) || revocations.length > MAXIMUM_REVOCATIONS || !revocations.every(isShippedRevocation)) {
-        throw new ControlError(400, 'InvalidParameterException', `revocations must be a list of at most ${MAXIMUM_REVOCATIONS} {kind, id, payload}.`);
+        throw new ReplicationRouteError(400, 'InvalidParameterException', `revocations must be a list of at most ${MAXIMUM_REVOCATIONS} {kind, id, payload}.`);
       }
       return { merged: await control.receiveRevocations(poolId, caller, revocations) };
     });
@@ -122,26 +120,7 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
   });
 }
 
-class ControlError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string) {
-    super(message);
-  }
-}
 
-async function authenticate(request: FastifyRequest, options: { credentials: CredentialLookup; region: string; regionOf(accessKeyId: string): string | null }): Promise<string> {
-  const [path, query = ''] = request.url.split('?', 2) as [string, string?];
-  const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  let principal;
-  try {
-    principal = await verifySignature({ method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body }, options.credentials, REPLICATION_SIGNING_NAME, { region: options.region });
-  } catch (error) {
-    if (error instanceof ServiceError) throw new ControlError(403, error.type, error.message);
-    throw error;
-  }
-  const caller = options.regionOf(principal.accessKeyId);
-  if (!caller) throw new ControlError(403, 'UnrecognizedClientException', 'Only other regions of this deployment may call the replica endpoints.');
-  return caller;
-}
 
 function bodyOf(request: FastifyRequest): unknown {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
@@ -152,7 +131,7 @@ function bodyOf(request: FastifyRequest): unknown {
   } catch {
     // answered below
   }
-  throw new ControlError(400, 'SerializationException', 'The request body must be a JSON object.');
+  throw new ReplicationRouteError(400, 'SerializationException', 'The request body must be a JSON object.');
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -164,17 +143,3 @@ function isShippedRevocation(value: unknown): value is ShippedRevocation {
   return typeof item === 'object' && item !== null && typeof item.kind === 'string' && typeof item.id === 'string' && typeof item.payload === 'string' && item.id.length <= 256 && item.payload.length <= 16_384;
 }
 
-async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<FastifyReply> {
-  try {
-    return reply.header('cache-control', 'no-store').send(await work());
-  } catch (error) {
-    const failure =
-      error instanceof ControlError
-        ? error
-        : error instanceof ServiceError
-          ? new ControlError(error.statusCode, error.type, error.message)
-          : new ControlError(503, 'ServiceUnavailableException', 'The replica request could not be served; retry later.');
-    if (!(error instanceof ControlError) && !(error instanceof ServiceError)) reply.log.error({ err: error }, 'replica control request failed');
-    return reply.status(failure.status).header('cache-control', 'no-store').header('x-amzn-errortype', failure.type).send({ __type: failure.type, message: failure.message });
-  }
-}

@@ -32,6 +32,7 @@ import { CreateKeyCommand } from '@aws-sdk/client-kms';
 import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSession } from 'amazon-cognito-identity-js';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { callAwsJson } from '../../src/cli/aws-json-call.ts';
+import { signedFetch } from '../../src/wire/signed-fetch.ts';
 import { TEST_ADMIN } from '../support/region.ts';
 import { eventually, multiRegionKey, multiRegionPoolKeyPolicy, startDeployment, type Deployment } from '../support/deployment.ts';
 
@@ -98,6 +99,18 @@ describe('user pool replicas across two real region processes', () => {
     const fine = await newPool({ ...ready, ...customerKey() });
     await assert.rejects(east.send(new CreateUserPoolReplicaCommand({ UserPoolId: fine, RegionName: 'ap-south-1' })), /not in this deployment's region catalog/);
     await assert.rejects(east.send(new CreateUserPoolReplicaCommand({ UserPoolId: fine, RegionName: PRIMARY })), { name: 'InvalidParameterException' });
+  });
+
+  test('the inter-region endpoints take only the signature of another region of the catalog', async () => {
+    const url = `${deployment.region(SECONDARY).url}/replication/pools/${PRIMARY}_abcdefghi/replica`;
+    const unsigned = await fetch(url, { method: 'POST', body: '{}' });
+    assert.equal(unsigned.status, 403);
+    assert.equal(((await unsigned.json()) as { __type: string }).__type, 'UnrecognizedClientException');
+    // The admin credentials are not a region's: even correctly signed, the call is refused.
+    const byAdmin = await signedFetch({ endpoint: deployment.region(SECONDARY).url, method: 'GET', path: `/replication/pools/${PRIMARY}_abcdefghi/digest`, region: SECONDARY, service: 'meridian-replication', credentials: TEST_ADMIN });
+    assert.equal(byAdmin.status, 403);
+    const feed = await signedFetch({ endpoint: deployment.region(PRIMARY).url, method: 'GET', path: `/replication/pools/${PRIMARY}_abcdefghi/changes`, region: PRIMARY, service: 'meridian-replication', credentials: TEST_ADMIN });
+    assert.equal(feed.status, 403);
   });
 
   test('lifecycle: create, copy, activate, sign in at the secondary, refuse writes there, deactivate, delete', async () => {

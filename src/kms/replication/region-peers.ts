@@ -4,8 +4,8 @@ import { regionSettingsSchema, type RegionSettings } from '../../config/settings
  * The other Regions this Region's KMS may replicate keys to (and accept replicas from): for each,
  * its endpoint and the credential the two Regions share. Both sides list each other with the SAME
  * access key id and secret; the sender signs with it and derives the transport key from it, the
- * receiver recognizes it and so knows which Region is calling. Until the region catalog exists
- * this is the `regionPeers` setting; `MERIDIAN_REGION_PEERS` (JSON) is its environment form.
+ * receiver recognizes it and so knows which Region is calling. This is the `regionPeers` setting:
+ * from the region catalog under `serve --catalog`, else `MERIDIAN_REGION_PEERS` (JSON).
  */
 export type RegionPeers = RegionSettings['regionPeers'];
 export type RegionPeer = RegionPeers[string];
