@@ -45,7 +45,7 @@ export interface RegionSettingsFingerprints {
 export interface ReplicaControl {
   startReplica(poolId: string, caller: string, request: { keyReference: string; tags?: Record<string, string> }): Promise<ReplicaView>;
   describeReplica(poolId: string): Promise<ReplicaView>;
-  setReplicaStatus(poolId: string, status: 'ACTIVE' | 'INACTIVE', caller: string): Promise<ReplicaView>;
+  setReplicaStatus(poolId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<ReplicaView>;
   deleteReplica(poolId: string, caller: string): Promise<void>;
   listReplicas(poolId: string): Promise<ReplicaView[]>;
   receiveRevocations(poolId: string, caller: string, revocations: ShippedRevocation[]): Promise<number>;
@@ -98,10 +98,10 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
       return control.startReplica(poolId, caller, { keyReference: request.keyReference, ...(tags ? { tags } : {}) });
     });
     route('GET', 'replica', (poolId) => control.describeReplica(poolId));
-    route('PUT', 'replica', (poolId, caller, body) => {
+    route('PUT', 'replica', (poolId, _caller, body) => {
       const status = (body as { Status?: unknown }).Status;
       if (status !== 'ACTIVE' && status !== 'INACTIVE') throw new ReplicationRouteError(400, 'InvalidParameterException', 'Status must be ACTIVE or INACTIVE.');
-      return control.setReplicaStatus(poolId, status, caller);
+      return control.setReplicaStatus(poolId, status);
     });
     route('DELETE', 'replica', async (poolId, caller) => {
       await control.deleteReplica(poolId, caller);

@@ -50,6 +50,14 @@ export interface ReplicationProgress {
   lastError: string | null;
 }
 
+/** The replica pool this puller follows was deleted here: the puller stops. */
+export class ReplicaDeleted extends Error {
+  constructor(readonly poolId: string) {
+    super(`replica pool ${poolId} was deleted in this region`);
+    this.name = 'ReplicaDeleted';
+  }
+}
+
 /** A failed feed request; `status` 0 when the primary could not be reached. */
 export class ChangeFeedError extends Error {
   constructor(readonly status: number, readonly type: string, message: string) {
@@ -68,6 +76,8 @@ export class ChangeFeedError extends Error {
  */
 export class ReplicaPuller {
   private readonly now: () => number;
+  /** Set once the replica pool existed here: a later absence means it was deleted. */
+  private sawPool = false;
   private state: ReplicationProgress;
   private running: Promise<void> | null = null;
   private stopping = false;
@@ -92,6 +102,10 @@ export class ReplicaPuller {
     const { store, poolId } = this.options;
     let local = await store.getPool(poolId);
     if (local && poolRole(local) !== 'replica') throw new PoolRoleMismatch(poolId, 'primary');
+    // Gone after this puller saw it: the replica was deleted (perhaps by another worker). Copying
+    // again would bring it back.
+    if (!local && this.sawPool) throw new ReplicaDeleted(poolId);
+    if (local) this.sawPool = true;
     let progress = local?.snapshotProgress ?? null;
     if (local) this.remember(local.appliedSequence ?? 0, progress);
     if (progress?.complete) return true;
@@ -111,6 +125,7 @@ export class ReplicaPuller {
         const entry = poolEntryOf(page.pool);
         await store.createReplicaPool({ poolId, wrappedDataKey: entry.wrappedDataKey, keyReference: entry.keyReference, createdAt: entry.createdAt }, entry.lastSequence);
         local = await store.getPool(poolId);
+        this.sawPool = true;
         this.remember(entry.lastSequence, null);
       }
       const records = snapshotRecordsOf(page);
@@ -203,7 +218,7 @@ export class ReplicaPuller {
         // Nothing new and not held by the primary: it does not long-poll (or is full), so poll slowly.
         if (idleRound && !(waitMs > 0 && round.held) && !(waitMs === 0 && longPollMs > 0)) await this.sleep(idle);
       } catch (error) {
-        if (this.stopping) break;
+        if (this.stopping || error instanceof ReplicaDeleted) break;
         const failure = error instanceof Error ? error : new Error(String(error));
         this.state.lastError = failure.message;
         this.options.onError?.(failure);

@@ -56,8 +56,9 @@ export class ReplicaPullers {
   }
 
   start(poolId: string): void {
-    if (this.options.follow === false) return;
-    this.pullerFor(poolId).start();
+    // A worker that does not follow keeps no puller: the leader's is the one with live progress.
+    if (this.options.follow === false) this.pullers.delete(poolId);
+    else this.pullerFor(poolId).start();
   }
 
   async stop(poolId: string): Promise<void> {
@@ -81,7 +82,7 @@ export class ReplicaPullers {
    * worker). Returns the replica pools followed.
    */
   async resumeAll(keep: (poolId: string) => Promise<boolean>): Promise<string[]> {
-    const followed: string[] = [];
+    const followed = new Set<string>();
     let after: string | null = null;
     for (;;) {
       const page = await this.options.store.listPools(after, 500);
@@ -91,13 +92,13 @@ export class ReplicaPullers {
           if (!(await keep(entry.poolId))) continue;
           this.start(entry.poolId);
         }
-        followed.push(entry.poolId);
+        followed.add(entry.poolId);
       }
       if (page.length < 500) break;
       after = page[page.length - 1]!.poolId;
     }
-    for (const poolId of this.poolIds()) if (!followed.includes(poolId)) await this.stop(poolId);
-    return followed;
+    for (const poolId of this.pullers.keys()) if (!followed.has(poolId)) await this.stop(poolId);
+    return [...followed];
   }
 
   async close(): Promise<void> {

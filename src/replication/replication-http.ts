@@ -48,8 +48,8 @@ export function poolIdOf(value: string): string {
 
 /**
  * Sends what `work` returns, or its failure as `{__type, message}`: a ReplicationRouteError or a
- * Cognito ServiceError with its own status, anything else (a store failure, a bug) as a logged 503
- * that tells the caller to retry. Never a 500 with a stack.
+ * Cognito client error (4xx) with its own status, anything else (a store failure, a server fault, a
+ * bug) as a logged 503 that tells the caller to retry. Never a 500 with a stack.
  */
 export async function answerReplicationCall(reply: FastifyReply, work: () => Promise<unknown>, unavailable = 'The request could not be served; retry later.'): Promise<FastifyReply> {
   try {
@@ -58,10 +58,10 @@ export async function answerReplicationCall(reply: FastifyReply, work: () => Pro
     const failure =
       error instanceof ReplicationRouteError
         ? error
-        : error instanceof ServiceError
+        : error instanceof ServiceError && error.statusCode < 500
           ? new ReplicationRouteError(error.statusCode, error.type, error.message)
           : new ReplicationRouteError(503, 'ServiceUnavailableException', unavailable);
-    if (!(error instanceof ReplicationRouteError) && !(error instanceof ServiceError)) reply.log.error({ err: error }, 'replication request failed');
+    if (failure.status >= 500) reply.log.error({ err: error }, 'replication request failed');
     return reply.status(failure.status).header('cache-control', 'no-store').header('x-amzn-errortype', failure.type).send({ __type: failure.type, message: failure.message });
   }
 }

@@ -1,6 +1,6 @@
 import { REVOKED_SESSION_KIND, SIGN_OUT_KIND } from '../auth/sessions/revocation.ts';
 import type { PoolVault } from '../crypto/pool-vault.ts';
-import type { PeerRegions } from './peer-client.ts';
+import { PeerRequestFailed, type PeerRegions } from './peer-client.ts';
 import type { ShippedRevocation } from './replica-control-routes.ts';
 import { primaryRegionOf } from './replica-pullers.ts';
 
@@ -76,11 +76,22 @@ export class RevocationShipper {
       const sealed = await vault.sealedLocal(poolId, kind, id);
       if (sealed) revocations.push({ kind, id, payload: sealed.toString('base64') });
     }
-    await peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations }, { timeoutMs: 5_000 });
+    let refused: PeerRequestFailed | null = null;
+    try {
+      await peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations }, { timeoutMs: 5_000 });
+    } catch (error) {
+      // Unreachable or failing: keep the batch and retry. Refused (4xx: this region no longer holds
+      // a replica there, say): retrying would never succeed, so the batch leaves the queue.
+      if (!(error instanceof PeerRequestFailed) || error.unreachable || error.status >= 500) throw error;
+      refused = error;
+    }
     // Only what was shipped leaves the queue: another worker may have added entries meanwhile.
-    return vault.updateLocal<string[], number>(poolId, QUEUE_KIND, QUEUE_ID, (current) => {
-      const left = (current ?? []).filter((entry) => !batch.includes(entry));
-      return { value: left, result: left.length };
+    const shipped = new Set(batch);
+    const left = await vault.updateLocal<string[], number>(poolId, QUEUE_KIND, QUEUE_ID, (current) => {
+      const remaining = (current ?? []).filter((entry) => !shipped.has(entry));
+      return { value: remaining, result: remaining.length };
     });
+    if (refused) this.options.onError?.(poolId, refused);
+    return left;
   }
 }

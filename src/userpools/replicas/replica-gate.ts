@@ -57,10 +57,12 @@ export function gatedForReplicas(action: AwsJsonAction<UserPoolServices>): AwsJs
 async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<void> {
   const poolId = await poolOfInput(services, input);
   if (!poolId) return;
-  const status = await services.replicas!.replicaStatus(poolId).catch(() => null);
-  if (status === null) return;
+  // A write needs only the pool's role (cached); sign-in also needs the replica's status.
+  const role = await services.vault.roleOf(poolId).catch(() => null);
+  if (role !== 'replica') return;
   if (use === 'write') throw refusedOnSecondary(services, poolId, actionName);
-  if (status !== 'ACTIVE') {
+  const status = await services.replicas!.replicaStatus(poolId);
+  if (status !== null && status !== 'ACTIVE') {
     throw new OperationNotEnabledException(`The replica of user pool ${poolId} in ${services.region} is ${status}; it takes sign-in requests only when ACTIVE (UpdateUserPoolReplica).`);
   }
 }

@@ -72,32 +72,28 @@ export class ReplicaLifecycle implements ReplicaControl {
     if (registry.regions[regionName]) throw new InvalidParameterException(`User pool ${poolId} already has a replica in ${regionName}.`);
 
     const view = await this.ask<ReplicaView>(regionName, 'POST', poolId, 'replica', { keyReference, ...(tags ? { tags } : {}) });
-    registry.regions[regionName] = { status: view.Status, createdAt: this.services.now() };
-    await this.services.vault.writeLocal(poolId, REGISTRY_KIND, REGISTRY_ID, registry);
+    await this.recordReplica(poolId, regionName, view.Status);
     return view;
   }
 
   async listReplicas(poolId: string): Promise<ReplicaView[]> {
     const self = await this.describeReplica(poolId);
     if (self.Role === 'PRIMARY') {
-      const registry = await this.registryOf(poolId);
-      const views: ReplicaView[] = [self];
-      let changed = false;
-      for (const [region, known] of Object.entries(registry.regions).sort(([a], [b]) => a.localeCompare(b))) {
-        try {
-          const view = await this.ask<ReplicaView>(region, 'GET', poolId, 'replica', undefined, VIEW_TIMEOUT_MS);
-          if (view.Status !== known.status) {
-            known.status = view.Status;
-            changed = true;
+      const known = Object.entries((await this.registryOf(poolId)).regions).sort(([a], [b]) => a.localeCompare(b));
+      // Every region asked at once: one slow or unreachable region costs one timeout, not one each.
+      const views = await Promise.all(
+        known.map(async ([region, entry]): Promise<ReplicaView> => {
+          try {
+            const view = await this.ask<ReplicaView>(region, 'GET', poolId, 'replica', undefined, VIEW_TIMEOUT_MS);
+            if (view.Status !== entry.status) await this.recordReplica(poolId, region, view.Status, { onlyIfPresent: true });
+            return view;
+          } catch (error) {
+            if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
+            return { RegionName: region, UserPoolArn: this.arnIn(region, poolId), Role: 'SECONDARY', Status: entry.status, Reachable: false };
           }
-          views.push(view);
-        } catch (error) {
-          if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
-          views.push({ RegionName: region, UserPoolArn: this.arnIn(region, poolId), Role: 'SECONDARY', Status: known.status, Reachable: false });
-        }
-      }
-      if (changed) await this.services.vault.writeLocal(poolId, REGISTRY_KIND, REGISTRY_ID, registry);
-      return views;
+        }),
+      );
+      return [self, ...views];
     }
     // A secondary answers from its primary's registry when it can, with its own fresh view.
     const primary = primaryRegionOf(poolId);
@@ -112,17 +108,11 @@ export class ReplicaLifecycle implements ReplicaControl {
 
   /** UpdateUserPoolReplica from either region: the replica's own region decides. */
   async updateReplica(poolId: string, regionName: string, status: 'ACTIVE' | 'INACTIVE'): Promise<ReplicaView> {
-    if (regionName === this.services.region) return this.setReplicaStatus(poolId, status, this.services.region);
-    await withPool(poolId, () => this.services.vault.roleOf(poolId));
+    if (regionName === this.services.region) return this.setReplicaStatus(poolId, status);
+    const role = await withPool(poolId, () => this.services.vault.roleOf(poolId));
     this.requireOtherRegion(regionName);
     const view = await this.ask<ReplicaView>(regionName, 'PUT', poolId, 'replica', { Status: status });
-    if ((await this.services.vault.roleOf(poolId)) === 'primary') {
-      const registry = await this.registryOf(poolId);
-      if (registry.regions[regionName]) {
-        registry.regions[regionName]!.status = view.Status;
-        await this.services.vault.writeLocal(poolId, REGISTRY_KIND, REGISTRY_ID, registry);
-      }
-    }
+    if (role === 'primary') await this.recordReplica(poolId, regionName, view.Status, { onlyIfPresent: true });
     return view;
   }
 
@@ -130,16 +120,18 @@ export class ReplicaLifecycle implements ReplicaControl {
   async deleteReplicaFromPrimary(poolId: string, regionName: string): Promise<void> {
     await this.requirePrimary(poolId, 'DeleteUserPoolReplica');
     if (regionName === this.services.region) throw new InvalidParameterException(`${regionName} is the primary region of user pool ${poolId}; delete the user pool itself with DeleteUserPool.`);
-    const registry = await this.registryOf(poolId);
-    if (!registry.regions[regionName]) throw new ResourceNotFoundException(`User pool ${poolId} has no replica in ${regionName}.`);
+    if (!(await this.registryOf(poolId)).regions[regionName]) throw new ResourceNotFoundException(`User pool ${poolId} has no replica in ${regionName}.`);
     try {
       await this.ask(regionName, 'DELETE', poolId, 'replica');
     } catch (error) {
       // Already gone there (deleted before this registry was updated): finish the job here.
       if (!(error instanceof ResourceNotFoundException)) throw error;
     }
-    delete registry.regions[regionName];
-    await this.services.vault.writeLocal(poolId, REGISTRY_KIND, REGISTRY_ID, registry);
+    await this.services.vault.updateLocal<ReplicaRegistry, void>(poolId, REGISTRY_KIND, REGISTRY_ID, (registry) => {
+      const regions = { ...registry?.regions };
+      delete regions[regionName];
+      return { value: { regions }, result: undefined };
+    });
   }
 
   /** The regions of a pool that has replicas (the primary's view), for DeleteUserPool's check. */
@@ -193,7 +185,7 @@ export class ReplicaLifecycle implements ReplicaControl {
     if (!entry) throw new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
     const state = await this.services.vault.readLocal<SecondaryState>(poolId, STATE_KIND, STATE_ID);
     const copied = entry.snapshotProgress?.complete === true;
-    const status: ReplicaView['Status'] = state?.status === 'DELETING' ? 'DELETING' : !copied ? 'CREATING' : (state?.status ?? 'INACTIVE');
+    const status = statusOf(copied, state);
     const live = this.parts.pullers.progress(poolId);
     const copiedRecords = entry.snapshotProgress?.copiedRecords ?? 0;
     const totalRecords = Math.max(entry.snapshotProgress?.totalRecords ?? 0, copiedRecords);
@@ -209,7 +201,7 @@ export class ReplicaLifecycle implements ReplicaControl {
     return { RegionName: this.services.region, UserPoolArn: arn, Role: 'SECONDARY', Status: status, Progress: progress };
   }
 
-  async setReplicaStatus(poolId: string, status: 'ACTIVE' | 'INACTIVE', _caller: string): Promise<ReplicaView> {
+  async setReplicaStatus(poolId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<ReplicaView> {
     const current = await this.describeReplica(poolId);
     if (current.Role === 'PRIMARY') throw new InvalidParameterException(`${this.services.region} is the primary region of user pool ${poolId}; the primary is always ACTIVE.`);
     if (current.Status === 'CREATING') throw new InvalidParameterException(`The replica of user pool ${poolId} in ${this.services.region} is still CREATING (${current.Progress?.PercentCopied ?? 0}% copied); it can be activated once it is INACTIVE.`);
@@ -278,16 +270,17 @@ export class ReplicaLifecycle implements ReplicaControl {
   /** The failover checklist of a pool, gathered from every region of it. */
   async failoverChecklist(poolId: string): Promise<FailoverChecklist> {
     const views = await this.listReplicas(poolId);
-    const regions: ChecklistRegion[] = [];
-    for (const view of views) {
-      let settings: Record<string, string | null> | null = null;
-      try {
-        settings = view.RegionName === this.services.region ? (await this.regionSettings(poolId)).Settings : (await this.ask<RegionSettingsFingerprints>(view.RegionName, 'GET', poolId, 'region-settings', undefined, VIEW_TIMEOUT_MS)).Settings;
-      } catch (error) {
-        if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
-      }
-      regions.push({ RegionName: view.RegionName, Role: view.Role, Status: view.Status, Settings: settings });
-    }
+    const regions = await Promise.all(
+      views.map(async (view): Promise<ChecklistRegion> => {
+        let settings: Record<string, string | null> | null = null;
+        try {
+          settings = view.RegionName === this.services.region ? (await this.regionSettings(poolId)).Settings : (await this.ask<RegionSettingsFingerprints>(view.RegionName, 'GET', poolId, 'region-settings', undefined, VIEW_TIMEOUT_MS)).Settings;
+        } catch (error) {
+          if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
+        }
+        return { RegionName: view.RegionName, Role: view.Role, Status: view.Status, Settings: settings };
+      }),
+    );
     return failoverChecklist(regions);
   }
 
@@ -296,7 +289,9 @@ export class ReplicaLifecycle implements ReplicaControl {
   /** The status of a replica pool here, or null when the pool is not a replica here. */
   async replicaStatus(poolId: string): Promise<ReplicaView['Status'] | null> {
     if ((await this.services.vault.roleOf(poolId)) !== 'replica') return null;
-    return (await this.describeReplica(poolId)).Status;
+    const entry = await this.parts.store.getPool(poolId);
+    if (!entry) return null;
+    return statusOf(entry.snapshotProgress?.complete === true, await this.services.vault.readLocal<SecondaryState>(poolId, STATE_KIND, STATE_ID));
   }
 
   /**
@@ -330,6 +325,20 @@ export class ReplicaLifecycle implements ReplicaControl {
     }
   }
 
+  /**
+   * Records a replica's status in the primary's registry as one atomic change of that entry alone
+   * (several requests, or workers, may change the registry at once). `onlyIfPresent` leaves a
+   * region that was deleted meanwhile deleted.
+   */
+  private async recordReplica(poolId: string, region: string, status: ReplicaView['Status'], options: { onlyIfPresent?: boolean } = {}): Promise<void> {
+    const now = this.services.now();
+    await this.services.vault.updateLocal<ReplicaRegistry, void>(poolId, REGISTRY_KIND, REGISTRY_ID, (registry) => {
+      const current = registry?.regions[region];
+      if (!current && options.onlyIfPresent) return { value: null, result: undefined };
+      return { value: { regions: { ...registry?.regions, [region]: { status, createdAt: current?.createdAt ?? now } } }, result: undefined };
+    });
+  }
+
   private async registryOf(poolId: string): Promise<ReplicaRegistry> {
     return (await this.services.vault.readLocal<ReplicaRegistry>(poolId, REGISTRY_KIND, REGISTRY_ID)) ?? { regions: {} };
   }
@@ -356,4 +365,10 @@ export class ReplicaLifecycle implements ReplicaControl {
       throw new InternalErrorException(`Region ${region} failed the request: ${error.type}.`);
     }
   }
+}
+
+/** A secondary's status: what was decided there, CREATING until the copy is complete. */
+function statusOf(copied: boolean, state: SecondaryState | null): ReplicaView['Status'] {
+  if (state?.status === 'DELETING') return 'DELETING';
+  return copied ? (state?.status ?? 'INACTIVE') : 'CREATING';
 }
