@@ -122,6 +122,8 @@ export async function deletePool(services: UserPoolServices, poolId: string): Pr
     throw new InvalidParameterException('The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.');
   }
   await services.vault.deletePool(poolId);
+  // Its JWKS must go with it (in this process at once; other workers within the cache's minute).
+  services.signingKeys.forget(poolId);
 }
 
 /** Pools in id order, decrypting each pool's record; NextToken is the last id of the page. */
