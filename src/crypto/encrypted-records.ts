@@ -1,6 +1,7 @@
 import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
 import { blindIndex } from './blind-index.ts';
 import type { PoolKeys } from './pool-keys.ts';
+import type { CachedPage, PoolReads } from './record-read-cache.ts';
 import { openToken, sealToken } from './sealed-token.ts';
 import type { IndexEntry, PoolTransaction } from '../store/store.ts';
 
@@ -52,8 +53,15 @@ export class EncryptedRecords {
   /**
    * @param replicaLocal set exactly when the pool is a secondary replica here: records are then
    * read-only and `regionLocal` is where region-local changes go.
+   * @param reads decrypted reads kept from earlier requests at the same pool version (read-only
+   * views only: src/crypto/record-read-cache.ts); null reads everything from the store.
    */
-  constructor(private readonly tx: PoolTransaction, private readonly keys: PoolKeys, private readonly replicaLocal: RegionLocalRecords | null = null) {}
+  constructor(
+    private readonly tx: PoolTransaction,
+    private readonly keys: PoolKeys,
+    private readonly replicaLocal: RegionLocalRecords | null = null,
+    private readonly reads: PoolReads | null = null,
+  ) {}
 
   get poolId(): string {
     return this.tx.poolId;
@@ -65,20 +73,31 @@ export class EncryptedRecords {
   }
 
   async get<T>(kind: string, id: string): Promise<T | null> {
-    const record = await this.tx.get(kind, id);
-    return record ? this.open<T>(kind, id, record.payload) : null;
+    const key = `get\u0000${kind}\u0000${id}`;
+    let text = this.reads?.lookup(key) as string | null | undefined;
+    if (text === undefined) {
+      const record = await this.tx.get(kind, id);
+      text = record ? this.openText(kind, id, record.payload) : null;
+      this.reads?.remember(key, text);
+    }
+    return text === null ? null : (JSON.parse(text) as T);
   }
 
   /** The first record of `kind` whose lookup key `name` equals `value`. */
   async find<T>(kind: string, name: string, value: string): Promise<{ id: string; value: T } | null> {
-    const [id] = await this.tx.findIds(kind, name, this.digest(kind, name, value), 1);
+    const [id] = await this.findIds(kind, name, value, 1);
     if (id === undefined) return null;
     const value_ = await this.get<T>(kind, id);
     return value_ === null ? null : { id, value: value_ };
   }
 
   async findIds(kind: string, name: string, value: string, limit?: number): Promise<string[]> {
-    return this.tx.findIds(kind, name, this.digest(kind, name, value), limit);
+    const digest = this.digest(kind, name, value);
+    if (!this.reads) return this.tx.findIds(kind, name, digest, limit);
+    const key = `ids\u0000${kind}\u0000${name}\u0000${digest}\u0000${limit ?? ''}`;
+    let ids = this.reads.lookup(key) as string[] | undefined;
+    if (ids === undefined) this.reads.remember(key, (ids = await this.tx.findIds(kind, name, digest, limit)));
+    return [...ids];
   }
 
   async list<T>(kind: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
@@ -87,8 +106,15 @@ export class EncryptedRecords {
   }
 
   async listByLookup<T>(kind: string, name: string, value: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
-    const page = await this.tx.listByIndex(kind, name, this.digest(kind, name, value), after, limit);
-    return { items: page.records.map((r) => ({ id: r.id, value: this.open<T>(kind, r.id, r.payload) })), nextAfter: page.nextAfter };
+    const digest = this.digest(kind, name, value);
+    const key = `lookup\u0000${kind}\u0000${name}\u0000${digest}\u0000${after ?? ''}\u0000${limit}`;
+    let page = this.reads?.lookup(key) as CachedPage | undefined;
+    if (page === undefined) {
+      const stored = await this.tx.listByIndex(kind, name, digest, after, limit);
+      page = { items: stored.records.map((r) => ({ id: r.id, text: this.openText(kind, r.id, r.payload) })), nextAfter: stored.nextAfter };
+      this.reads?.remember(key, page);
+    }
+    return { items: page.items.map((item) => ({ id: item.id, value: JSON.parse(item.text) as T })), nextAfter: page.nextAfter };
   }
 
   count(kind: string): Promise<number> {
@@ -143,7 +169,11 @@ export class EncryptedRecords {
   }
 
   private open<T>(kind: string, id: string, payload: Buffer): T {
-    return JSON.parse(openAesGcm(this.keys.recordKey, payload, this.additionalData(kind, id)).toString('utf8')) as T;
+    return JSON.parse(this.openText(kind, id, payload)) as T;
+  }
+
+  private openText(kind: string, id: string, payload: Buffer): string {
+    return openAesGcm(this.keys.recordKey, payload, this.additionalData(kind, id)).toString('utf8');
   }
 
   /** Seals region-local state with the record key, bound to its place like a record. */

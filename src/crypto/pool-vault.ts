@@ -1,6 +1,8 @@
 import { DataKeyCache } from './data-key-cache.ts';
 import { EncryptedRecords, type RegionLocalRecords } from './encrypted-records.ts';
 import type { KeyProvider } from './key-provider.ts';
+import type { PoolKeys } from './pool-keys.ts';
+import type { PoolReads, RecordReadCache } from './record-read-cache.ts';
 import { PoolMissing, poolRole, type PoolEntry, type PoolRole, type Store } from '../store/store.ts';
 
 /**
@@ -13,7 +15,8 @@ export class PoolVault {
   /** Told about every region-local write to a replica pool (the revocation shipper listens). */
   onReplicaLocalWrite: ((poolId: string, kind: string, id: string) => void) | null = null;
 
-  constructor(private readonly store: Store, private readonly keyCache: DataKeyCache) {}
+  /** @param readCache keeps decrypted reads between requests (record-read-cache.ts); null: none. */
+  constructor(private readonly store: Store, private readonly keyCache: DataKeyCache, private readonly readCache: RecordReadCache | null = null) {}
 
   /** Creates a pool with a fresh data key from `provider` and runs `work` in the same transaction. */
   async createPool<T>(poolId: string, provider: KeyProvider, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
@@ -42,7 +45,8 @@ export class PoolVault {
   async read<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
     const keys = await this.keysOf(poolId);
     const local = (await this.roleOf(poolId)) === 'replica' ? this.replicaLocal(poolId) : null;
-    return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys, local)));
+    const reads = await this.cachedReads(poolId, keys);
+    return this.store.read(poolId, (tx) => work(new EncryptedRecords(tx, keys, local, reads)));
   }
 
   /** 'replica' when the pool is a secondary replica in this region; PoolMissing when absent. */
@@ -134,6 +138,13 @@ export class PoolVault {
     this.keyCache.forget(poolId);
     this.roles.delete(poolId);
     return this.store.deletePool(poolId);
+  }
+
+  /** The pool's cached reads at its current version, read before any record of this view. */
+  private async cachedReads(poolId: string, keys: PoolKeys): Promise<PoolReads | null> {
+    if (!this.readCache) return null;
+    const version = await this.store.poolVersion(poolId);
+    return version === null ? null : this.readCache.view(poolId, version, keys);
   }
 
   private replicaLocal(poolId: string): RegionLocalRecords {

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { DataKeyCache } from '../crypto/data-key-cache.ts';
+import { RecordReadCache } from '../crypto/record-read-cache.ts';
 import { PoolVault } from '../crypto/pool-vault.ts';
 import { LockoutStore } from '../auth/lockout/lockout-store.ts';
 import { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
@@ -101,7 +102,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     principalArn: `arn:aws:iam::${settings.accountId}:root`,
   };
 
-  const vault = new PoolVault(store, keyCache);
+  const vault = new PoolVault(store, keyCache, new RecordReadCache());
   const outbox = new PoolOutbox(vault);
   const services: UserPoolServices = {
     region: settings.region,

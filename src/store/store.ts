@@ -204,6 +204,13 @@ export interface Store {
    */
   createPool<T>(entry: NewPoolEntry, work: (tx: PoolTransaction) => Promise<T>): Promise<T>;
   getPool(poolId: string): Promise<PoolEntry | null>;
+  /**
+   * A stamp of everything readable in the pool, one indexed row read: it changes with every
+   * committed record change (the change-log sequence), every replicated apply (applied sequence
+   * and snapshot progress) and between a pool and a later one under the same id (incarnation).
+   * Null when the pool does not exist. Readers compare it to reuse what they read before.
+   */
+  poolVersion(poolId: string): Promise<string | null>;
   /** Pools in id order after `after` (exclusive). */
   listPools(after: string | null, limit: number): Promise<PoolEntry[]>;
   /** Removes the pool, its records, indexes and change log. */
@@ -272,6 +279,10 @@ export interface Store {
    */
   applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
 }
+
+/** The SQL expression of Store.poolVersion over a `pools` row (the same in both backends). */
+export const POOL_VERSION_EXPRESSION =
+  "COALESCE(incarnation, '') || ':' || last_sequence || ':' || applied_sequence || ':' || COALESCE(snapshot_progress, '')";
 
 /** What an updateLocal callback decides: the payload to store (null: keep the current one) and what to return. */
 export interface LocalUpdate<T> {

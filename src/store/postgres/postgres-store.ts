@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
+  POOL_VERSION_EXPRESSION,
   POOL_KEY_CHANGE_KIND,
   PoolAlreadyExists,
   PoolMissing,
@@ -27,6 +29,8 @@ import {
   type Store,
   type StoredRecord,
 } from '../store.ts';
+
+const POOL_VERSION_SQL = `SELECT ${POOL_VERSION_EXPRESSION} AS version FROM pools WHERE pool_id = $1`;
 
 type Row = Record<string, unknown>;
 
@@ -131,9 +135,9 @@ export class PostgresStore implements Store, CommitAnnouncer {
       // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
       // for its outcome, so exactly one of two simultaneous createPool calls wins.
       const inserted = await client.query(
-        `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at)
-         VALUES ($1, $2, $3, 0, $4) ON CONFLICT (pool_id) DO NOTHING`,
-        [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt],
+        `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, incarnation)
+         VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (pool_id) DO NOTHING`,
+        [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, randomUUID()],
       );
       if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
       const tx = new PostgresTransaction(client, entry.poolId, true);
@@ -143,6 +147,11 @@ export class PostgresStore implements Store, CommitAnnouncer {
     });
     if (appended > 0) this.commits.announce(entry.poolId, appended);
     return result;
+  }
+
+  async poolVersion(poolId: string): Promise<string | null> {
+    const { rows } = await this.pool.query<Row>(POOL_VERSION_SQL, [poolId]);
+    return rows[0] ? String(rows[0].version) : null;
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
@@ -289,9 +298,9 @@ export class PostgresStore implements Store, CommitAnnouncer {
   async createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void> {
     const progress: SnapshotProgress = { complete: false, after: null, copiedRecords: 0, totalRecords: 0 };
     const inserted = await this.pool.query(
-      `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress)
-       VALUES ($1, $2, $3, 0, $4, 'replica', $5, $6) ON CONFLICT (pool_id) DO NOTHING`,
-      [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress)],
+      `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, incarnation)
+       VALUES ($1, $2, $3, 0, $4, 'replica', $5, $6, $7) ON CONFLICT (pool_id) DO NOTHING`,
+      [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress), randomUUID()],
     );
     if (inserted.rowCount === 0) throw new PoolAlreadyExists(entry.poolId);
   }

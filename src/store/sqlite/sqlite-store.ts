@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
 import {
+  POOL_VERSION_EXPRESSION,
   POOL_KEY_CHANGE_KIND,
   PoolAlreadyExists,
   PoolMissing,
@@ -27,6 +29,8 @@ import {
   type Store,
   type StoredRecord,
 } from '../store.ts';
+
+const POOL_VERSION_SQL = `SELECT ${POOL_VERSION_EXPRESSION} AS version FROM pools WHERE pool_id = ?`;
 
 type Row = Record<string, unknown>;
 
@@ -118,8 +122,8 @@ export class SqliteStore implements Store, CommitAnnouncer {
       try {
         const exists = prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
         if (exists) throw new PoolAlreadyExists(entry.poolId);
-        prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at) VALUES (?, ?, ?, 0, ?)')
-          .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt);
+        prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, incarnation) VALUES (?, ?, ?, 0, ?, ?)')
+          .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, randomUUID());
         const tx = new SqliteTransaction(this.writer, entry.poolId, true);
         const result = await work(tx);
         this.writer.exec('COMMIT');
@@ -130,6 +134,11 @@ export class SqliteStore implements Store, CommitAnnouncer {
         throw error;
       }
     });
+  }
+
+  async poolVersion(poolId: string): Promise<string | null> {
+    const row = prepared(this.reader, POOL_VERSION_SQL).get(poolId) as Row | undefined;
+    return row ? String(row.version) : null;
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
@@ -256,9 +265,9 @@ export class SqliteStore implements Store, CommitAnnouncer {
       this.whenUnlocked(() => this.writer.transaction(() => {
         if (prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId)) throw new PoolAlreadyExists(entry.poolId);
         prepared(this.writer, 
-          `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress)
-           VALUES (?, ?, ?, 0, ?, 'replica', ?, ?)`,
-        ).run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress));
+          `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, incarnation)
+           VALUES (?, ?, ?, 0, ?, 'replica', ?, ?, ?)`,
+        ).run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress), randomUUID());
       }).immediate()),
     );
   }

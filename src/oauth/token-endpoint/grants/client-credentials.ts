@@ -1,6 +1,6 @@
 import { issueClientAccessToken } from '../../../auth/tokens/token-issuer.ts';
 import { tokenLifetimes } from '../../../userpools/clients/app-client.ts';
-import { issuerOf } from '../../../userpools/auth/issuers.ts';
+import { issuerOfRecords } from '../../../userpools/auth/issuers.ts';
 import { definedCustomScopes } from '../../../userpools/resource-servers/resource-server-directory.ts';
 import { InvalidScope, UnauthorizedClient } from '../../oauth-errors.ts';
 import type { GrantHandler } from '../grant-type.ts';
@@ -31,7 +31,11 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, pool, cli
   if (notAllowed !== undefined) throw new InvalidScope(`The client is not allowed the scope ${notAllowed}.`);
 
   const candidates = requested ?? allowed;
-  const existing = await services.vault.read(pool.poolId, (records) => definedCustomScopes(records, candidates));
+  // One view for both: each vault read costs a pool-version check and a store round trip.
+  const { existing, issuer } = await services.vault.read(pool.poolId, async (records) => ({
+    existing: await definedCustomScopes(records, candidates),
+    issuer: await issuerOfRecords(services, records),
+  }));
   const granted = candidates.filter((scope) => existing.has(scope));
   if (requested && granted.length < requested.length) {
     throw new InvalidScope(`The scope ${requested.find((scope) => !existing.has(scope))} does not exist in this user pool.`);
@@ -40,7 +44,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, pool, cli
 
   const seconds = tokenLifetimes(client.client).access;
   const accessToken = await issueClientAccessToken(await services.signingKeys.keysFor(pool.poolId), {
-    issuer: await issuerOf(services, pool.poolId),
+    issuer,
     clientId: client.client.id,
     scope: granted.join(' '),
     seconds,
