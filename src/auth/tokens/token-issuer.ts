@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { signRs256Jwt } from './compact-jws.ts';
 import type { PoolSigningKeys } from './signing-keys.ts';
 
 /** Who the tokens are for, as the user pool knows them. */
@@ -101,10 +101,5 @@ export async function issueClientAccessToken(
 }
 
 function sign(key: PoolSigningKeys['signing']['id'], claims: Record<string, unknown>, issuer: string, iat: number, lifetimeSeconds: number): Promise<string> {
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: key.kid })
-    .setIssuer(issuer)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + lifetimeSeconds)
-    .sign(key.privateKey);
+  return signRs256Jwt(key.privateKey, key.kid, { ...claims, iss: issuer, iat, exp: iat + lifetimeSeconds });
 }
