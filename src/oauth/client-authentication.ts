@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../userpools/clients/app-client.ts';
+import { secretsEqual } from '../userpools/clients/client-secret.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import { InvalidClient, InvalidRequest } from './oauth-errors.ts';
 
@@ -75,16 +75,6 @@ export async function authenticateClient(services: UserPoolServices, poolId: str
   for (const candidate of credentials.secrets) matched = secretsEqual(client.secret, candidate) || matched;
   if (!matched) throw failed();
   return { client, method: credentials.method };
-}
-
-/**
- * Compares secrets in time independent of where they differ and of their lengths: both are
- * hashed to 32 bytes first, then compared with timingSafeEqual.
- */
-export function secretsEqual(expected: string, given: string): boolean {
-  const left = createHash('sha256').update(expected, 'utf8').digest();
-  const right = createHash('sha256').update(given, 'utf8').digest();
-  return timingSafeEqual(left, right);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException } from '../errors.ts';
-import { timingSafeEqual } from 'node:crypto';
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import { openRefreshToken } from '../auth/token-grant.ts';
 import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../clients/app-client.ts';
 import { CLIENT_ROUTE } from '../clients/client-directory.ts';
+import { secretsEqual } from '../clients/client-secret.ts';
 import type { UserPoolServices } from '../services.ts';
 
 /**
@@ -36,7 +36,5 @@ export async function revokeToken(services: UserPoolServices, input: { token: st
 function checkClientSecret(client: AppClientRecord, given: string | undefined): void {
   if (!client.secret) return;
   if (given === undefined) throw new UnauthorizedException(`Client ${client.id} is configured with secret but ClientSecret was not received.`);
-  const expected = Buffer.from(client.secret);
-  const presented = Buffer.from(given);
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new UnauthorizedException(`Unable to verify the secret of client ${client.id}.`);
+  if (!secretsEqual(client.secret, given)) throw new UnauthorizedException(`Unable to verify the secret of client ${client.id}.`);
 }
