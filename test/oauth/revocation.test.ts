@@ -88,6 +88,36 @@ describe('/oauth2/revoke', () => {
     return counts;
   }
 
+  test('the token and revocation endpoints answer framing, method, domain and authentication failures alike', async () => {
+    const target = await app({ GenerateSecret: true });
+    const answer = async (url: string, init: RequestInit) => {
+      const response = await fetch(url, init);
+      const text = await response.text();
+      return {
+        status: response.status,
+        error: text ? (JSON.parse(text) as { error: string }).error : undefined,
+        allow: response.headers.get('allow'),
+        challenge: response.headers.get('www-authenticate'),
+        cacheControl: response.headers.get('cache-control'),
+      };
+    };
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const cases: Array<[string, (endpoint: string) => [string, RequestInit]]> = [
+      ['GET', (endpoint) => [`${target.base}${endpoint}`, { method: 'GET' }]],
+      ['JSON body', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic(target) }, body: '{}' }]],
+      ['body over the limit', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: `pad=${'x'.repeat(1_100_000)}` }]],
+      ['repeated parameter', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: 'a=1&a=2' }]],
+      ['unknown domain', (endpoint) => [`${region.url}/no-such-prefix${endpoint}`, { method: 'POST', headers: form, body: 'a=1' }]],
+      ['wrong Basic secret', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target, 'wrong') }, body: endpoint === '/oauth2/token' ? 'grant_type=refresh_token&refresh_token=x' : 'token=x' }]],
+    ];
+    for (const [name, request] of cases) {
+      const token = await answer(...request('/oauth2/token'));
+      const revocation = await answer(...request('/oauth2/revoke'));
+      assert.deepEqual(revocation, token, name);
+      assert.ok(token.status >= 400 && token.status < 500 && token.error, `${name}: ${JSON.stringify(token)}`);
+    }
+  });
+
   test('a public client revokes its refresh token in one transaction; the session ends, others stay', async () => {
     const target = await app();
     const revoked = await signIn(target);
