@@ -8,7 +8,7 @@ import { enforcePasswordPolicy } from '../users/password-policy.ts';
 import { storePassword } from '../users/password-storage.ts';
 import { checkAttributeChanges, checkRequiredAttributes } from '../users/user-attributes.ts';
 import { saveUser } from '../users/user-directory.ts';
-import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
+import { mustChooseNewPassword, USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { openChallenge } from './challenge-session.ts';
 import { completeSignIn, type AuthResponse } from './sign-in.ts';
 
@@ -34,7 +34,7 @@ export async function answerNewPassword(
   return services.vault.write(pool.id, async (records) => {
     const latest = await loadPool(records);
     const user = await records.get<UserRecord>(USER_RECORD_KIND, state.userId);
-    if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException('Invalid session for the user.');
+    if (!user || !mustChooseNewPassword(user)) throw new NotAuthorizedException('Invalid session for the user.');
     const attributes = { ...user.attributes, ...input.attributes };
     try {
       checkRequiredAttributes(latest.schema, attributes);

@@ -9,10 +9,14 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  ConfirmForgotPasswordCommand,
   GetUserCommand,
   GlobalSignOutCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { mustChooseNewPassword, type UserRecord, type UserStatus } from '../../../src/userpools/users/user-record.ts';
 import { startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
 
 describe('password sign-in, challenges and refresh over the Cognito API', () => {
@@ -94,6 +98,91 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
 
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, issuer);
+  });
+
+  // The challenge is issued and its answer accepted by one predicate (mustChooseNewPassword).
+  // Every way the API gives a user a temporary password puts it in FORCE_CHANGE_PASSWORD, and
+  // AdminResetUserPassword moves such a user to RESET_REQUIRED, which is refused before the
+  // challenge: these are the paths that come nearest to a challenge that could not be answered.
+  test('mustChooseNewPassword: FORCE_CHANGE_PASSWORD, or a temporary password on a CONFIRMED user; never RESET_REQUIRED or UNCONFIRMED', () => {
+    const user = (status: UserStatus, temporary: boolean): UserRecord => ({
+      id: 'u',
+      username: 'alice',
+      sub: 's',
+      attributes: {},
+      enabled: true,
+      status,
+      createdAt: 0,
+      modifiedAt: 0,
+      password: { hash: 'h', srpSalt: 's', srpVerifier: 'v', setAt: 0, temporary },
+    });
+    assert.equal(mustChooseNewPassword(user('FORCE_CHANGE_PASSWORD', true)), true);
+    assert.equal(mustChooseNewPassword(user('FORCE_CHANGE_PASSWORD', false)), true);
+    assert.equal(mustChooseNewPassword(user('CONFIRMED', true)), true);
+    assert.equal(mustChooseNewPassword(user('CONFIRMED', false)), false);
+    assert.equal(mustChooseNewPassword(user('RESET_REQUIRED', true)), false);
+    assert.equal(mustChooseNewPassword(user('UNCONFIRMED', true)), false);
+  });
+
+  test('AdminSetUserPassword Permanent=false on a CONFIRMED user: NEW_PASSWORD_REQUIRED, answered, CONFIRMED again', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
+    const signIn = (password: string) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    assert.equal(await status(), 'CONFIRMED');
+    assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken);
+
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Temp-Again-0rd!', Permanent: false }));
+    assert.equal(await status(), 'FORCE_CHANGE_PASSWORD');
+    const challenged = await signIn('Temp-Again-0rd!');
+    assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    const answered = await region.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: challenged.Session,
+        ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' },
+      }),
+    );
+    assert.ok(answered.AuthenticationResult?.AccessToken);
+    assert.equal(await status(), 'CONFIRMED');
+    const again = await signIn('Chosen-Passw0rd!');
+    assert.equal(again.ChallengeName, undefined, 'no second challenge');
+    assert.ok(again.AuthenticationResult?.AccessToken);
+  });
+
+  test('AdminResetUserPassword of a user with a temporary password: PasswordResetRequired, an earlier challenge is void, the code ends it', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
+    const signIn = (password: string) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    const earlier = await signIn('Temp-Passw0rd!');
+    assert.equal(earlier.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+
+    await region.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice' }));
+    assert.equal(await status(), 'RESET_REQUIRED');
+    await assert.rejects(signIn('Temp-Passw0rd!'), { name: 'PasswordResetRequiredException' });
+    await assert.rejects(
+      region.cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: earlier.Session,
+          ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Sneaky-Passw0rd!' },
+        }),
+      ),
+      { name: 'NotAuthorizedException' },
+      'a challenge from before the reset does not bypass it',
+    );
+    assert.equal(await status(), 'RESET_REQUIRED');
+
+    const code = (await region.region.outbox.read({ poolId, username: 'alice' })).at(-1)!.code!;
+    await region.cognito.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: 'alice', ConfirmationCode: code, Password: 'Reset-Passw0rd!' }));
+    assert.equal(await status(), 'CONFIRMED');
+    const after = await signIn('Reset-Passw0rd!');
+    assert.equal(after.ChallengeName, undefined, 'the reset password is permanent: no challenge');
+    assert.ok(after.AuthenticationResult?.AccessToken);
   });
 
   test('wrong password, unknown user (LEGACY and ENABLED), disabled user, flows not allowed', async () => {
