@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { mustChooseNewPassword, type UserRecord, type UserStatus } from '../../../src/userpools/users/user-record.ts';
-import { startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
+import { postAwsJson, startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
+import { dropSigningKeys } from '../../support/signing-keys.ts';
 
 describe('password sign-in, challenges and refresh over the Cognito API', () => {
   let region: TestRegion;
@@ -231,6 +232,29 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
       new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { ...params, SECRET_HASH: hash } }),
     );
     assert.ok(admin.AuthenticationResult?.IdToken);
+  });
+
+  test('a pool without signing keys is InternalErrorException (500) with the Cognito shape, not a bare crash', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    assert.equal(await dropSigningKeys(region.region.store, poolId), 2);
+    const signIn = () =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' } }));
+    await assert.rejects(signIn(), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, 'InternalErrorException');
+      assert.equal(error.$metadata?.httpStatusCode, 500);
+      assert.match(error.message, /no usable signing keys/);
+      return true;
+    });
+    const raw = await postAwsJson(
+      region.url,
+      'AWSCognitoIdentityProviderService.InitiateAuth',
+      JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' } }),
+    );
+    assert.equal(raw.status, 500);
+    assert.deepEqual(Object.keys(raw.json ?? {}).sort(), ['__type', 'message']);
+    assert.equal(raw.json?.__type, 'InternalErrorException');
+    assert.doesNotMatch(raw.text, /at .*\.ts:\d+|SigningKeysMissing/, 'no stack trace or internal class name on the wire');
   });
 
   test('five failures lock the user out, even for the right password, for a doubling time', async () => {
