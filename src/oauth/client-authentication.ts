@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../userpools/clients/app-client.ts';
+import { secretsEqual } from '../userpools/clients/client-secret.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import { InvalidClient, InvalidRequest } from './oauth-errors.ts';
 
@@ -39,7 +39,8 @@ export function triesBasicAuthentication(authorization: string | undefined): boo
 
 /**
  * Reads the credentials a token request presents, without looking anything up. Throws
- * InvalidRequest for two methods at once and InvalidClient for none or a malformed header.
+ * InvalidRequest for two methods at once and InvalidClient for none, a malformed header or a
+ * client id no client can have (so it is never looked up).
  */
 export function readClientCredentials(authorization: string | undefined, form: ParameterReader): ClientCredentials {
   const bodyId = form.get('client_id');
@@ -50,41 +51,44 @@ export function readClientCredentials(authorization: string | undefined, form: P
     if (bodySecret !== undefined) throw new InvalidRequest('Client credentials were sent both in the Authorization header and in the body; use one method.');
     // A client_id beside Basic is tolerated when it names the same client (Cognito's own examples send both).
     if (bodyId !== undefined && bodyId !== basic.clientId) throw new InvalidRequest('client_id in the body does not match the client of the Authorization header.');
-    return { clientId: basic.clientId, secrets: basic.secrets, method: 'client_secret_basic' };
+    return wellFormed({ clientId: basic.clientId, secrets: basic.secrets, method: 'client_secret_basic' });
   }
   if (bodyId === undefined) throw new InvalidClient('Client authentication is required: HTTP Basic, or client_id and client_secret in the body.');
-  return bodySecret === undefined ? { clientId: bodyId, secrets: [], method: 'none' } : { clientId: bodyId, secrets: [bodySecret], method: 'client_secret_post' };
+  return wellFormed(bodySecret === undefined ? { clientId: bodyId, secrets: [], method: 'none' } : { clientId: bodyId, secrets: [bodySecret], method: 'client_secret_post' });
+}
+
+/** Checks the credentials against the app client of the pool (read here). */
+export async function authenticateClient(services: UserPoolServices, poolId: string, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+  const client = await services.vault.read(poolId, (records) => records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, credentials.clientId));
+  return checkClientCredentials(client, credentials);
 }
 
 /**
- * Checks the credentials against the app client of the pool. Every failure is the same
+ * Checks the credentials against the app client they name, as the caller read it (null: there is
+ * none), so a caller can do it inside its own transaction. Every failure is the same
  * InvalidClient, so the answer does not tell an unknown client from a wrong secret.
  */
-export async function authenticateClient(services: UserPoolServices, poolId: string, credentials: ClientCredentials): Promise<AuthenticatedClient> {
-  const failed = () => new InvalidClient('Client authentication failed.');
-  if (!CLIENT_ID_PATTERN.test(credentials.clientId)) throw failed();
-  const client = await services.vault.read(poolId, (records) => records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, credentials.clientId));
-  if (!client) throw failed();
+export function checkClientCredentials(client: AppClientRecord | null, credentials: ClientCredentials): AuthenticatedClient {
+  if (!client || client.id !== credentials.clientId) throw authenticationFailed();
   if (client.secret === undefined) {
     // A public client has nothing to prove; a secret sent for it is a misconfigured caller.
-    if (credentials.method !== 'none') throw failed();
+    if (credentials.method !== 'none') throw authenticationFailed();
     return { client, method: 'none' };
   }
-  if (credentials.method === 'none') throw failed();
+  if (credentials.method === 'none') throw authenticationFailed();
   let matched = false;
   for (const candidate of credentials.secrets) matched = secretsEqual(client.secret, candidate) || matched;
-  if (!matched) throw failed();
+  if (!matched) throw authenticationFailed();
   return { client, method: credentials.method };
 }
 
-/**
- * Compares secrets in time independent of where they differ and of their lengths: both are
- * hashed to 32 bytes first, then compared with timingSafeEqual.
- */
-export function secretsEqual(expected: string, given: string): boolean {
-  const left = createHash('sha256').update(expected, 'utf8').digest();
-  const right = createHash('sha256').update(given, 'utf8').digest();
-  return timingSafeEqual(left, right);
+function authenticationFailed(): Error {
+  return new InvalidClient('Client authentication failed.');
+}
+
+function wellFormed(credentials: ClientCredentials): ClientCredentials {
+  if (!CLIENT_ID_PATTERN.test(credentials.clientId)) throw authenticationFailed();
+  return credentials;
 }
 
 /**

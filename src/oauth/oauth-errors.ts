@@ -17,6 +17,8 @@ export const InvalidGrant = declareError('invalid_grant', 400);
 export const UnauthorizedClient = declareError('unauthorized_client', 400);
 export const UnsupportedGrantType = declareError('unsupported_grant_type', 400);
 export const InvalidScope = declareError('invalid_scope', 400);
+/** RFC 7009 §2.2.1 (the revocation endpoint): the server does not revoke this type of token. */
+export const UnsupportedTokenType = declareError('unsupported_token_type', 400);
 
 /**
  * Not RFC 6749 §5.2 codes, but the same envelope: an OAuth path of a domain that does not exist,
@@ -50,7 +52,7 @@ export function sendOAuthError(reply: FastifyReply, error: ServiceError, context
 }
 
 const OAUTH_ERROR_TYPES: ReadonlySet<string> = new Set(
-  [InvalidRequest, InvalidClient, InvalidGrant, UnauthorizedClient, UnsupportedGrantType, InvalidScope, NotFound, ServerError, TemporarilyUnavailable].map(
+  [InvalidRequest, InvalidClient, InvalidGrant, UnauthorizedClient, UnsupportedGrantType, InvalidScope, UnsupportedTokenType, NotFound, ServerError, TemporarilyUnavailable].map(
     (ErrorClass) => new ErrorClass('').type,
   ),
 );

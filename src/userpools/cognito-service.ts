@@ -1,3 +1,4 @@
+import { SigningKeysMissing } from '../auth/tokens/signing-keys.ts';
 import { ReplicaReadOnly } from '../crypto/encrypted-records.ts';
 import { KeyUnusable } from '../crypto/key-provider.ts';
 import { PoolMissing } from '../store/store.ts';
@@ -23,6 +24,9 @@ export function cognitoService(services: UserPoolServices): AwsJsonService<UserP
         const gone = /does not exist/.test(error.reason) ? ' If the key was deleted, this pool\'s data is permanently unreadable.' : ' Restore access to the key to restore service.';
         return new InvalidUserPoolConfigurationException(`The KMS key of this user pool is unusable (${error.reason}); no data was changed.${gone}`);
       }
+      // No request can repair a pool without signing keys: a fault of ours (500, which the
+      // dispatcher logs with its cause), not a configuration the caller could change.
+      if (error instanceof SigningKeysMissing) return new InternalErrorException('The user pool has no usable signing keys; tokens cannot be issued or verified.');
       return null;
     },
     internalError: () => new InternalErrorException('Internal server error.'),

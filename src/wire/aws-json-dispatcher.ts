@@ -80,8 +80,11 @@ export function registerAwsJsonProtocol(app: FastifyInstance, services: Readonly
       } catch (error) {
         if (error instanceof ServiceError) throw error;
         const translated = service.translateError(error);
-        if (translated) throw translated;
-        throw error;
+        if (!translated) throw error;
+        // A domain fault the service answers as a server error is still ours: log its cause here,
+        // since the error handler does not log the ServiceError it becomes.
+        if (translated.statusCode >= 500) request.log.error({ err: error }, `server fault in ${target}`);
+        throw translated;
       }
     });
   });

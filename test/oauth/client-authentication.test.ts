@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { readClientCredentials, secretsEqual, triesBasicAuthentication } from '../../src/oauth/client-authentication.ts';
+import { readClientCredentials, triesBasicAuthentication } from '../../src/oauth/client-authentication.ts';
+import { secretsEqual } from '../../src/userpools/clients/client-secret.ts';
 
 const form = (values: Record<string, string>) => ({ get: (name: string) => values[name] });
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -49,5 +50,8 @@ describe('token endpoint client authentication (RFC 6749 §2.3)', () => {
     assert.equal(secretsEqual('abc', 'abd'), false);
     assert.equal(secretsEqual('abc', 'abcd'), false);
     assert.equal(secretsEqual('abc', ''), false);
+    assert.equal(secretsEqual('', ''), true);
+    assert.equal(secretsEqual('abc', 'abc\u0000'), false);
+    assert.equal(secretsEqual('é', 'e\u0301'), false, 'no normalization: the bytes must match');
   });
 });

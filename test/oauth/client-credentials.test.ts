@@ -18,6 +18,7 @@ import type { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { UsageCounter } from '../../src/metering/usage-counter.ts';
 import { PoolMissing } from '../../src/store/store.ts';
 import { startTestRegion, TEST_ADMIN, type TestRegion } from '../support/region.ts';
+import { dropSigningKeys } from '../support/signing-keys.ts';
 
 const AUTH_DOMAIN = 'auth.meridian.test';
 
@@ -245,6 +246,15 @@ describe('the token endpoint: client_credentials (RFC 6749 §4.4)', () => {
       assert.ok(answer.status >= 400 && answer.status < 500, `${answer.status} ${text}`);
       assert.equal(typeof (JSON.parse(text) as { error: unknown }).error, 'string');
     }
+  });
+
+  test('a pool without signing keys is server_error 500 in the RFC 6749 shape, never a bare crash', async () => {
+    const setup = await m2mPool();
+    assert.equal(await dropSigningKeys(region.region.store, setup.poolId), 2);
+    const answer = await post(setup.tokenUrl, { grant_type: 'client_credentials' }, { authorization: basic(setup.clientId, setup.secret) });
+    assertOAuthError(answer, 500, 'server_error');
+    assert.deepEqual(Object.keys(answer.json).sort(), ['error', 'error_description']);
+    assert.match(String(answer.json.error_description), /no usable signing keys/);
   });
 
   test('an unknown domain prefix is 404 JSON', async () => {

@@ -23,7 +23,7 @@ export class SigningKeyCache {
         stored.push(...page.items.map((item) => item.value));
         after = page.nextAfter;
       } while (after);
-      return loadSigningKeys(stored);
+      return loadSigningKeys(poolId, stored);
     });
     const entry = { keys, expiresAt: this.now() + this.ttlMs };
     this.entries.set(poolId, entry);

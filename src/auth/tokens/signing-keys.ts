@@ -46,8 +46,21 @@ export async function generateSigningKeys(now: number): Promise<SigningKeyRecord
   );
 }
 
+/**
+ * A pool whose records lack a signing key for ID or access tokens. Keys are written in the same
+ * transaction as the pool, so this is a fault of the service (records lost or tampered with, a
+ * replica read before its copy is complete), never of the caller: each protocol answers it as a
+ * logged server error.
+ */
+export class SigningKeysMissing extends Error {
+  constructor(readonly poolId: string, readonly missing: SigningKeyUse[]) {
+    super(`pool ${poolId} has no signing key for ${missing.join(' and ')} tokens`);
+    this.name = 'SigningKeysMissing';
+  }
+}
+
 /** Turns stored records into usable keys; the newest key of each use signs, all verify. */
-export function loadSigningKeys(records: SigningKeyRecord[]): PoolSigningKeys {
+export function loadSigningKeys(poolId: string, records: SigningKeyRecord[]): PoolSigningKeys {
   const sorted = [...records].sort((a, b) => b.createdAt - a.createdAt);
   const verifying = new Map<string, KeyObject>();
   const jwks: PublicJwk[] = [];
@@ -60,6 +73,7 @@ export function loadSigningKeys(records: SigningKeyRecord[]): PoolSigningKeys {
     jwks.push({ kid: record.kid, kty: 'RSA', alg: 'RS256', use: 'sig', n: jwk.n, e: jwk.e });
     signing[record.use] ??= { kid: record.kid, privateKey };
   }
-  if (!signing.id || !signing.access) throw new Error('pool has no signing keys');
+  const missing = (['id', 'access'] as const).filter((use) => !signing[use]);
+  if (missing.length > 0) throw new SigningKeysMissing(poolId, missing);
   return { signing: signing as PoolSigningKeys['signing'], verifying, jwks: { keys: jwks } };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { claimValue } from './attribute-claims.ts';
 import { signRs256Jwt } from './compact-jws.ts';
 import type { PoolSigningKeys } from './signing-keys.ts';
 
@@ -34,13 +35,6 @@ export interface IssuedTokens {
 
 /** Attributes that are never copied into ID tokens (internal or not user-facing). */
 const ATTRIBUTES_NOT_IN_ID_TOKEN = new Set(['sub']);
-
-/** Boolean attributes are booleans in Cognito's ID tokens; everything else stays a string. */
-function claimValue(name: string, value: string): string | boolean | number {
-  if (name === 'email_verified' || name === 'phone_number_verified') return value === 'true';
-  if (name === 'updated_at' && /^\d+$/.test(value)) return Number(value);
-  return value;
-}
 
 /**
  * Signs an ID token and an access token with Cognito's claims (COGNITO-FACTS "Tokens"), RS256

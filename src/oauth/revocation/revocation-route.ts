@@ -1,20 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { revokeSession } from '../../auth/sessions/revocation.ts';
-import { KeyUnusable } from '../../crypto/key-provider.ts';
-import { PoolMissing } from '../../store/store.ts';
-import { openRefreshToken } from '../../userpools/auth/token-grant.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
-import { declareError, ServiceError } from '../../wire/service-error.ts';
-import { authenticateClient, readClientCredentials, triesBasicAuthentication } from '../client-authentication.ts';
-import { InvalidGrant, InvalidRequest, isOAuthError, MethodNotAllowed, NotFound, RequestTooLarge, sendOAuthError, ServerError, TemporarilyUnavailable } from '../oauth-errors.ts';
+import { revokeRefreshToken } from '../../userpools/sessions/refresh-token-revocation.ts';
+import { authenticateClient, checkClientCredentials, readClientCredentials } from '../client-authentication.ts';
+import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
+import { InvalidGrant, InvalidRequest, MethodNotAllowed, NotFound, UnsupportedTokenType } from '../oauth-errors.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
 import { acceptRawBodies, readFormBody } from '../token-endpoint/form-body.ts';
 
 const REVOKE_ENDPOINT = '/oauth2/revoke';
 const ALLOWED_METHODS = ['POST'] as const;
-
-/** RFC 7009 §2.2.1: the server does not revoke this type of token. */
-export const UnsupportedTokenType = declareError('unsupported_token_type', 400);
 
 /** A JWS in compact form: what access and ID tokens look like (refresh tokens are sealed, without dots). */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -34,16 +28,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export function registerRevocationEndpoint(app: FastifyInstance, services: UserPoolServices): void {
   app.register(async (scope) => {
     acceptRawBodies(scope);
-    scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-      const context = { basicAttempted: triesBasicAuthentication(headerText(request.headers.authorization)), allow: ALLOWED_METHODS };
-      if (isOAuthError(error) || error instanceof UnsupportedTokenType) return sendOAuthError(reply, error as ServiceError, context);
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendOAuthError(reply, new RequestTooLarge('The request body is too large.'), context);
-      if (error instanceof PoolMissing) return sendOAuthError(reply, new NotFound('No user pool has this domain.'), context);
-      if (error instanceof KeyUnusable) return sendOAuthError(reply, new TemporarilyUnavailable("The user pool's key is unusable."), context);
-      if (typeof error.statusCode === 'number' && error.statusCode < 500) return sendOAuthError(reply, new InvalidRequest('The request could not be read.'), context);
-      request.log.error({ err: error }, 'unhandled error at the revocation endpoint');
-      return sendOAuthError(reply, new ServerError('Internal error.'), context);
-    });
+    answerOAuthEndpointErrors(scope, { name: 'revocation endpoint', allow: ALLOWED_METHODS });
     for (const path of oauthRoutePaths(REVOKE_ENDPOINT)) scope.all(path, (request, reply) => revoke(services, request, reply));
   });
 }
@@ -53,19 +38,31 @@ async function revoke(services: UserPoolServices, request: FastifyRequest, reply
   if (!pool) throw new NotFound('No user pool has this domain.');
   if (request.method !== 'POST') throw new MethodNotAllowed('The revocation endpoint accepts only POST.');
   const parameters = readFormBody(request);
-  const { client } = await authenticateClient(services, pool.poolId, readClientCredentials(headerText(request.headers.authorization), parameters));
+  const credentials = readClientCredentials(headerText(request.headers.authorization), parameters);
   const token = parameters.get('token');
-  if (token === undefined) throw new InvalidRequest('token is required.');
-  if (!client.settings.EnableTokenRevocation) throw new InvalidRequest('Token revocation is not enabled for this app client.');
-  // token_type_hint is only a hint (RFC 7009 §2.1); only refresh tokens are revocable here.
-  const session = await services.vault.read(pool.poolId, async (records) => openRefreshToken(records, token));
-  if (!session) {
-    if (COMPACT_JWS.test(token)) throw new UnsupportedTokenType('Only refresh tokens can be revoked.');
-    return sendRevoked(reply);
+  if (token === undefined) {
+    // The client is judged first (RFC 7009 §2.1), so a caller that cannot authenticate learns
+    // nothing else about its request.
+    await authenticateClient(services, pool.poolId, credentials);
+    throw new InvalidRequest('token is required.');
   }
-  if (session.clientId !== client.id) throw new InvalidGrant('The refresh token was not issued to this client.');
-  await services.vault.write(pool.poolId, (records) => revokeSession(records, session.sessionId, services.now(), session.expiresAt));
-  return sendRevoked(reply);
+  // token_type_hint is only a hint (RFC 7009 §2.1); only refresh tokens are revocable here.
+  const revocation = await revokeRefreshToken(services, pool.poolId, {
+    clientId: credentials.clientId,
+    token,
+    authenticate: (client) => checkClientCredentials(client, credentials).client,
+  });
+  switch (revocation.outcome) {
+    case 'revoked':
+      return sendRevoked(reply);
+    case 'revocation-disabled':
+      throw new InvalidRequest('Token revocation is not enabled for this app client.');
+    case 'not-a-refresh-token':
+      if (COMPACT_JWS.test(token)) throw new UnsupportedTokenType('Only refresh tokens can be revoked.');
+      return sendRevoked(reply);
+    case 'issued-to-another-client':
+      throw new InvalidGrant('The refresh token was not issued to this client.');
+  }
 }
 
 function sendRevoked(reply: FastifyReply): FastifyReply {

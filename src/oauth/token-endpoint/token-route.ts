@@ -1,19 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { KeyUnusable } from '../../crypto/key-provider.ts';
-import { PoolMissing } from '../../store/store.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
-import { authenticateClient, readClientCredentials, triesBasicAuthentication } from '../client-authentication.ts';
-import {
-  InvalidRequest,
-  isOAuthError,
-  MethodNotAllowed,
-  NotFound,
-  RequestTooLarge,
-  sendOAuthError,
-  ServerError,
-  TemporarilyUnavailable,
-  UnsupportedGrantType,
-} from '../oauth-errors.ts';
+import { authenticateClient, readClientCredentials } from '../client-authentication.ts';
+import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
+import { InvalidRequest, MethodNotAllowed, NotFound, UnsupportedGrantType } from '../oauth-errors.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
 import { acceptRawBodies, readFormBody } from './form-body.ts';
 import type { GrantRegistry, TokenResponse } from './grant-type.ts';
@@ -32,17 +21,7 @@ const ALLOWED_METHODS = ['POST'] as const;
 export function registerTokenEndpoint(app: FastifyInstance, services: UserPoolServices, grants: GrantRegistry = grantTypes): void {
   app.register(async (scope) => {
     acceptRawBodies(scope);
-    scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
-      const context = { basicAttempted: triesBasicAuthentication(headerText(request.headers.authorization)), allow: ALLOWED_METHODS };
-      if (isOAuthError(error)) return sendOAuthError(reply, error, context);
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendOAuthError(reply, new RequestTooLarge('The request body is too large.'), context);
-      if (error instanceof PoolMissing) return sendOAuthError(reply, new NotFound('No user pool has this domain.'), context);
-      if (error instanceof KeyUnusable) return sendOAuthError(reply, new TemporarilyUnavailable("The user pool's key is unusable."), context);
-      // Framing errors Fastify raises itself (bad content type, aborted body) are the client's.
-      if (typeof error.statusCode === 'number' && error.statusCode < 500) return sendOAuthError(reply, new InvalidRequest('The request could not be read.'), context);
-      request.log.error({ err: error }, 'unhandled error at the token endpoint');
-      return sendOAuthError(reply, new ServerError('Internal error.'), context);
-    });
+    answerOAuthEndpointErrors(scope, { name: 'token endpoint', allow: ALLOWED_METHODS });
 
     for (const path of oauthRoutePaths(TOKEN_ENDPOINT)) {
       scope.all(path, (request, reply) => handleTokenRequest(services, grants, request, reply));

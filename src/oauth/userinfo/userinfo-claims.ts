@@ -1,3 +1,4 @@
+import { claimValue } from '../../auth/tokens/attribute-claims.ts';
 import type { AppClientRecord } from '../../userpools/clients/app-client.ts';
 import type { UserRecord } from '../../userpools/users/user-record.ts';
 
@@ -51,10 +52,4 @@ export function userInfoClaims(user: UserRecord, client: AppClientRecord, scopes
   for (const [name, value] of Object.entries(user.attributes)) if (name !== 'sub' && wanted(name)) claims[name] = claimValue(name, value);
   claims.username = user.username;
   return claims;
-}
-
-function claimValue(name: string, value: string): unknown {
-  if (name === 'email_verified' || name === 'phone_number_verified') return value === 'true';
-  if (name === 'updated_at' && /^\d+$/.test(value)) return Number(value);
-  return value;
 }

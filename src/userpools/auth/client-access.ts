@@ -35,6 +35,8 @@ export function checkSecretHash(client: AppClientRecord, username: string, secre
   if (!secretHash) throw new NotAuthorizedException(`Client ${client.id} is configured with secret but SECRET_HASH was not received`);
   const expected = createHmac('sha256', client.secret).update(username + client.id).digest();
   const given = Buffer.from(secretHash, 'base64');
+  // Unlike a client secret, the expected value's length is public (an HMAC-SHA256 is always 32
+  // bytes), so checking it first reveals nothing; the contents are compared in constant time.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new NotAuthorizedException(`Unable to verify secret hash for client ${client.id}`);
   }

@@ -8,7 +8,8 @@ import { enforcePasswordPolicy } from '../users/password-policy.ts';
 import { storePassword } from '../users/password-storage.ts';
 import { checkAttributeChanges, checkRequiredAttributes } from '../users/user-attributes.ts';
 import { saveUser } from '../users/user-directory.ts';
-import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
+import { mustChooseNewPassword, USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
+import { checkChallengeResponder, type ChallengeResponder } from './challenge-responder.ts';
 import { openChallenge } from './challenge-session.ts';
 import { completeSignIn, type AuthResponse } from './sign-in.ts';
 
@@ -20,21 +21,31 @@ export async function answerNewPassword(
   services: UserPoolServices,
   pool: UserPoolRecord,
   client: AppClientRecord,
-  input: { session: string; newPassword: string; attributes: Record<string, string> },
+  input: {
+    session: string;
+    newPassword: string;
+    attributes: Record<string, string>;
+    /** USERNAME and SECRET_HASH of an API call; the hosted pages, which keep the session themselves, send none. */
+    responder?: ChallengeResponder;
+  },
 ): Promise<AuthResponse> {
   const now = services.now();
-  const state = await services.vault.read(pool.id, async (records) => openChallenge(records, input.session, { challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.id, now }));
+  const { state, current } = await services.vault.read(pool.id, async (records) => {
+    const opened = openChallenge(records, input.session, { challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.id, now });
+    const user = await records.get<UserRecord>(USER_RECORD_KIND, opened.userId);
+    if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+    if (input.responder) await checkChallengeResponder(records, pool, client, user, input.responder);
+    return { state: opened, current: user };
+  });
   const policy = passwordPolicyOf(pool.settings);
   enforcePasswordPolicy(input.newPassword, policy);
   checkAttributeChanges(pool.schema, input.attributes, { creating: false });
-  const current = await services.vault.read(pool.id, (records) => records.get<UserRecord>(USER_RECORD_KIND, state.userId));
-  if (!current) throw new NotAuthorizedException('Invalid session for the user.');
   const password = await storePassword(pool.id, current.username, input.newPassword, { temporary: false, validityDays: policy.TemporaryPasswordValidityDays, now });
 
   return services.vault.write(pool.id, async (records) => {
     const latest = await loadPool(records);
     const user = await records.get<UserRecord>(USER_RECORD_KIND, state.userId);
-    if (!user || user.status !== 'FORCE_CHANGE_PASSWORD') throw new NotAuthorizedException('Invalid session for the user.');
+    if (!user || !mustChooseNewPassword(user)) throw new NotAuthorizedException('Invalid session for the user.');
     const attributes = { ...user.attributes, ...input.attributes };
     try {
       checkRequiredAttributes(latest.schema, attributes);

@@ -1,6 +1,6 @@
 import { InvalidParameterException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
-import { checkSecretHash, type ClientContext } from './client-access.ts';
+import type { ClientContext } from './client-access.ts';
 import { required } from './initiate-auth.ts';
 import { answerNewPassword } from './new-password.ts';
 import type { AuthResponse } from './sign-in.ts';
@@ -14,8 +14,8 @@ export async function respondToChallenge(
 ): Promise<AuthResponse> {
   const { pool, client } = context;
   const responses = request.responses;
-  const username = required(responses, 'USERNAME');
-  checkSecretHash(client, username, responses.SECRET_HASH);
+  // Checked against the user of the challenge, once its session is open (checkChallengeResponder).
+  const responder = { username: required(responses, 'USERNAME'), secretHash: responses.SECRET_HASH };
 
   switch (request.challenge) {
     case 'PASSWORD_VERIFIER':
@@ -24,6 +24,7 @@ export async function respondToChallenge(
           secretBlock: required(responses, 'PASSWORD_CLAIM_SECRET_BLOCK'),
           signature: required(responses, 'PASSWORD_CLAIM_SIGNATURE'),
           timestamp: required(responses, 'TIMESTAMP'),
+          responder,
         }),
       );
     case 'NEW_PASSWORD_REQUIRED': {
@@ -32,7 +33,7 @@ export async function respondToChallenge(
       for (const [name, value] of Object.entries(responses)) {
         if (name.startsWith('userAttributes.')) attributes[name.slice('userAttributes.'.length)] = value;
       }
-      return answerNewPassword(services, pool, client, { session: request.session, newPassword: required(responses, 'NEW_PASSWORD'), attributes });
+      return answerNewPassword(services, pool, client, { session: request.session, newPassword: required(responses, 'NEW_PASSWORD'), attributes, responder });
     }
     default:
       throw new InvalidParameterException(`Challenge ${request.challenge} is not supported.`);

@@ -5,7 +5,7 @@ import { NotAuthorizedException, PasswordResetRequiredException, UserNotConfirme
 import type { AppClientRecord } from '../clients/app-client.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
-import type { UserRecord } from '../users/user-record.ts';
+import { mustChooseNewPassword, type UserRecord } from '../users/user-record.ts';
 import { sealChallenge } from './challenge-session.ts';
 import { grantTokens, type AuthenticationResult } from './token-grant.ts';
 
@@ -85,7 +85,7 @@ export async function completeSignIn(
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
-  if (user.status === 'FORCE_CHANGE_PASSWORD' || user.password?.temporary) {
+  if (mustChooseNewPassword(user)) {
     if (user.password?.expiresAt !== undefined && user.password.expiresAt <= now) {
       throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
     }

@@ -6,6 +6,7 @@ import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { findUser } from '../users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
+import { checkChallengeResponder, type ChallengeResponder } from './challenge-responder.ts';
 import { openChallenge, sealChallenge } from './challenge-session.ts';
 import { clearFailedAttempts, completeSignIn, guardLockout, INCORRECT_CREDENTIALS, noteFailedAttempt, unknownUserError, type AuthResponse } from './sign-in.ts';
 
@@ -59,12 +60,13 @@ export async function finishSrpSignIn(
   records: EncryptedRecords,
   pool: UserPoolRecord,
   client: AppClientRecord,
-  responses: { secretBlock: string; signature: string; timestamp: string },
+  responses: { secretBlock: string; signature: string; timestamp: string; responder: ChallengeResponder },
 ): Promise<AuthResponse> {
   const now = services.now();
   const state = openChallenge(records, Buffer.from(responses.secretBlock, 'base64').toString('base64url'), { challenge: 'PASSWORD_VERIFIER', clientId: client.id, now });
-  if (!isTimestampFresh(responses.timestamp, new Date(now))) throw new NotAuthorizedException('Invalid timestamp.');
   const user = state.userId ? await records.get<UserRecord>(USER_RECORD_KIND, state.userId) : null;
+  await checkChallengeResponder(records, pool, client, user, responses.responder);
+  if (!isTimestampFresh(responses.timestamp, new Date(now))) throw new NotAuthorizedException('Invalid timestamp.');
   if (!user || !user.password || !state.srp) throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
   await guardLockout(services, pool.id, user);
   const valid = checkPasswordClaim({

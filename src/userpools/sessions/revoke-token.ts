@@ -1,10 +1,9 @@
 import { UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException } from '../errors.ts';
-import { timingSafeEqual } from 'node:crypto';
-import { revokeSession } from '../../auth/sessions/revocation.ts';
-import { openRefreshToken } from '../auth/token-grant.ts';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../clients/app-client.ts';
+import type { AppClientRecord } from '../clients/app-client.ts';
 import { CLIENT_ROUTE } from '../clients/client-directory.ts';
+import { secretsEqual } from '../clients/client-secret.ts';
 import type { UserPoolServices } from '../services.ts';
+import { revokeRefreshToken } from './refresh-token-revocation.ts';
 
 /**
  * RevokeToken (Cognito API reference, developer guide "Ending user sessions with token
@@ -18,25 +17,33 @@ import type { UserPoolServices } from '../services.ts';
  * UnsupportedTokenTypeException. Revoking a revoked or expired refresh token succeeds.
  */
 export async function revokeToken(services: UserPoolServices, input: { token: string; clientId: string; clientSecret?: string }): Promise<void> {
+  const unknownClient = () => new UnauthorizedException(`Client ${input.clientId} is not authorized to revoke tokens.`);
   const poolId = await services.vault.findPoolByRoute(CLIENT_ROUTE, input.clientId);
-  if (!poolId) throw new UnauthorizedException(`Client ${input.clientId} is not authorized to revoke tokens.`);
-  await services.vault.write(poolId, async (records) => {
-    const client = await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, input.clientId);
-    if (!client) throw new UnauthorizedException(`Client ${input.clientId} is not authorized to revoke tokens.`);
-    checkClientSecret(client, input.clientSecret);
-    if (!client.settings.EnableTokenRevocation) throw new UnsupportedOperationException(`Token revocation is not enabled for client ${client.id}.`);
-    const session = openRefreshToken(records, input.token);
-    if (!session) throw new UnsupportedTokenTypeException('Only refresh tokens of this user pool can be revoked.');
-    if (session.clientId !== client.id) throw new UnauthorizedException(`The refresh token was not issued to client ${client.id}.`);
-    await revokeSession(records, session.sessionId, services.now(), session.expiresAt);
+  if (!poolId) throw unknownClient();
+  const revocation = await revokeRefreshToken(services, poolId, {
+    clientId: input.clientId,
+    token: input.token,
+    authenticate(client) {
+      if (!client) throw unknownClient();
+      checkClientSecret(client, input.clientSecret);
+      return client;
+    },
   });
+  switch (revocation.outcome) {
+    case 'revoked':
+      return;
+    case 'revocation-disabled':
+      throw new UnsupportedOperationException(`Token revocation is not enabled for client ${input.clientId}.`);
+    case 'not-a-refresh-token':
+      throw new UnsupportedTokenTypeException('Only refresh tokens of this user pool can be revoked.');
+    case 'issued-to-another-client':
+      throw new UnauthorizedException(`The refresh token was not issued to client ${input.clientId}.`);
+  }
 }
 
 /** A confidential client authenticates with its secret (a public client's ClientSecret is ignored). */
 function checkClientSecret(client: AppClientRecord, given: string | undefined): void {
   if (!client.secret) return;
   if (given === undefined) throw new UnauthorizedException(`Client ${client.id} is configured with secret but ClientSecret was not received.`);
-  const expected = Buffer.from(client.secret);
-  const presented = Buffer.from(given);
-  if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) throw new UnauthorizedException(`Unable to verify the secret of client ${client.id}.`);
+  if (!secretsEqual(client.secret, given)) throw new UnauthorizedException(`Unable to verify the secret of client ${client.id}.`);
 }

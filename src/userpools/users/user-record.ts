@@ -32,3 +32,15 @@ export interface UserRecord {
   modifiedAt: number;
   password?: StoredPassword;
 }
+
+/**
+ * Whether the user must choose a new password before it gets tokens: the one test behind both
+ * issuing the NEW_PASSWORD_REQUIRED challenge and accepting its answer, so a user who is sent the
+ * challenge can always answer it. FORCE_CHANGE_PASSWORD is Cognito's state for it; a temporary
+ * password on an otherwise CONFIRMED user must not give tokens either. Other states are not
+ * included: an UNCONFIRMED or RESET_REQUIRED user has other ways out (confirmation, a reset
+ * code), and a challenge issued before an administrator's reset must not bypass that reset.
+ */
+export function mustChooseNewPassword(user: UserRecord): boolean {
+  return user.status === 'FORCE_CHANGE_PASSWORD' || (user.status === 'CONFIRMED' && user.password?.temporary === true);
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
   AdminCreateUserCommand,
@@ -9,11 +10,17 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  ConfirmForgotPasswordCommand,
   GetUserCommand,
   GlobalSignOutCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { mustChooseNewPassword, type UserRecord, type UserStatus } from '../../../src/userpools/users/user-record.ts';
+import { postAwsJson, startTestRegion, TestClock, type TestRegion } from '../../support/region.ts';
+import { dropSigningKeys } from '../../support/signing-keys.ts';
+import { SrpClient } from './srp-client.ts';
 
 describe('password sign-in, challenges and refresh over the Cognito API', () => {
   let region: TestRegion;
@@ -96,6 +103,91 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
     assert.equal(discovery.issuer, issuer);
   });
 
+  // The challenge is issued and its answer accepted by one predicate (mustChooseNewPassword).
+  // Every way the API gives a user a temporary password puts it in FORCE_CHANGE_PASSWORD, and
+  // AdminResetUserPassword moves such a user to RESET_REQUIRED, which is refused before the
+  // challenge: these are the paths that come nearest to a challenge that could not be answered.
+  test('mustChooseNewPassword: FORCE_CHANGE_PASSWORD, or a temporary password on a CONFIRMED user; never RESET_REQUIRED or UNCONFIRMED', () => {
+    const user = (status: UserStatus, temporary: boolean): UserRecord => ({
+      id: 'u',
+      username: 'alice',
+      sub: 's',
+      attributes: {},
+      enabled: true,
+      status,
+      createdAt: 0,
+      modifiedAt: 0,
+      password: { hash: 'h', srpSalt: 's', srpVerifier: 'v', setAt: 0, temporary },
+    });
+    assert.equal(mustChooseNewPassword(user('FORCE_CHANGE_PASSWORD', true)), true);
+    assert.equal(mustChooseNewPassword(user('FORCE_CHANGE_PASSWORD', false)), true);
+    assert.equal(mustChooseNewPassword(user('CONFIRMED', true)), true);
+    assert.equal(mustChooseNewPassword(user('CONFIRMED', false)), false);
+    assert.equal(mustChooseNewPassword(user('RESET_REQUIRED', true)), false);
+    assert.equal(mustChooseNewPassword(user('UNCONFIRMED', true)), false);
+  });
+
+  test('AdminSetUserPassword Permanent=false on a CONFIRMED user: NEW_PASSWORD_REQUIRED, answered, CONFIRMED again', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
+    const signIn = (password: string) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    assert.equal(await status(), 'CONFIRMED');
+    assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken);
+
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Temp-Again-0rd!', Permanent: false }));
+    assert.equal(await status(), 'FORCE_CHANGE_PASSWORD');
+    const challenged = await signIn('Temp-Again-0rd!');
+    assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    const answered = await region.cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: challenged.Session,
+        ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' },
+      }),
+    );
+    assert.ok(answered.AuthenticationResult?.AccessToken);
+    assert.equal(await status(), 'CONFIRMED');
+    const again = await signIn('Chosen-Passw0rd!');
+    assert.equal(again.ChallengeName, undefined, 'no second challenge');
+    assert.ok(again.AuthenticationResult?.AccessToken);
+  });
+
+  test('AdminResetUserPassword of a user with a temporary password: PasswordResetRequired, an earlier challenge is void, the code ends it', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
+    const signIn = (password: string) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    const earlier = await signIn('Temp-Passw0rd!');
+    assert.equal(earlier.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+
+    await region.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice' }));
+    assert.equal(await status(), 'RESET_REQUIRED');
+    await assert.rejects(signIn('Temp-Passw0rd!'), { name: 'PasswordResetRequiredException' });
+    await assert.rejects(
+      region.cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: earlier.Session,
+          ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Sneaky-Passw0rd!' },
+        }),
+      ),
+      { name: 'NotAuthorizedException' },
+      'a challenge from before the reset does not bypass it',
+    );
+    assert.equal(await status(), 'RESET_REQUIRED');
+
+    const code = (await region.region.outbox.read({ poolId, username: 'alice' })).at(-1)!.code!;
+    await region.cognito.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: 'alice', ConfirmationCode: code, Password: 'Reset-Passw0rd!' }));
+    assert.equal(await status(), 'CONFIRMED');
+    const after = await signIn('Reset-Passw0rd!');
+    assert.equal(after.ChallengeName, undefined, 'the reset password is permanent: no challenge');
+    assert.ok(after.AuthenticationResult?.AccessToken);
+  });
+
   test('wrong password, unknown user (LEGACY and ENABLED), disabled user, flows not allowed', async () => {
     const { poolId, clientId } = await poolWithUser();
     await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
@@ -142,6 +234,112 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
       new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { ...params, SECRET_HASH: hash } }),
     );
     assert.ok(admin.AuthenticationResult?.IdToken);
+  });
+
+  test('a pool without signing keys is InternalErrorException (500) with the Cognito shape, not a bare crash', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Right-Passw0rd!', Permanent: true }));
+    assert.equal(await dropSigningKeys(region.region.store, poolId), 2);
+    const signIn = () =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' } }));
+    await assert.rejects(signIn(), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(error.name, 'InternalErrorException');
+      assert.equal(error.$metadata?.httpStatusCode, 500);
+      assert.match(error.message, /no usable signing keys/);
+      return true;
+    });
+    const raw = await postAwsJson(
+      region.url,
+      'AWSCognitoIdentityProviderService.InitiateAuth',
+      JSON.stringify({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Right-Passw0rd!' } }),
+    );
+    assert.equal(raw.status, 500);
+    assert.deepEqual(Object.keys(raw.json ?? {}).sort(), ['__type', 'message']);
+    assert.equal(raw.json?.__type, 'InternalErrorException');
+    assert.doesNotMatch(raw.text, /at .*\.ts:\d+|SigningKeysMissing/, 'no stack trace or internal class name on the wire');
+  });
+
+  describe('RespondToAuthChallenge answers for the user the challenge was issued for', () => {
+    const hashFor = (secret: string, clientId: string, username: string) => createHmac('sha256', secret).update(username + clientId).digest('base64');
+
+    /** The pool of poolWithUser (alice, temporary password) plus bob, CONFIRMED with a permanent password. */
+    async function twoUsers(secret: boolean) {
+      const setup = await poolWithUser({ secret });
+      await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: setup.poolId, Username: 'bob', MessageAction: 'SUPPRESS' }));
+      await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: setup.poolId, Username: 'bob', Password: 'Bobs-Passw0rd!', Permanent: true }));
+      const hash = (username: string): Record<string, string> => (setup.secret ? { SECRET_HASH: hashFor(setup.secret, setup.clientId, username) } : {});
+      return { ...setup, hash };
+    }
+
+    test('NEW_PASSWORD_REQUIRED: another USERNAME, or a SECRET_HASH over another user, is NotAuthorizedException and changes nothing', async () => {
+      const { poolId, clientId, hash } = await twoUsers(true);
+      const first = await region.cognito.send(
+        new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Temp-Passw0rd!', ...hash('alice') } }),
+      );
+      assert.equal(first.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+      assert.equal(first.ChallengeParameters?.USER_ID_FOR_SRP, 'alice');
+      const answer = (responses: Record<string, string>) =>
+        region.cognito.send(
+          new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: first.Session, ChallengeResponses: { NEW_PASSWORD: 'New-Passw0rd!', ...responses } }),
+        );
+      // A hash that is right for the USERNAME sent, but that USERNAME is not the challenge's user.
+      await assert.rejects(answer({ USERNAME: 'bob', ...hash('bob') }), { name: 'NotAuthorizedException', message: `Unable to verify secret hash for client ${clientId}` });
+      await assert.rejects(answer({ USERNAME: 'alice', ...hash('bob') }), { name: 'NotAuthorizedException', message: `Unable to verify secret hash for client ${clientId}` });
+      await assert.rejects(answer({ USERNAME: 'bob', ...hash('alice') }), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      await assert.rejects(answer({ USERNAME: 'nobody', ...hash('alice') }), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      await assert.rejects(answer({ USERNAME: 'alice' }), { name: 'NotAuthorizedException' }, 'SECRET_HASH is still required');
+      const status = async (username: string) => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: username }))).UserStatus;
+      assert.equal(await status('alice'), 'FORCE_CHANGE_PASSWORD', 'no refused answer set a password');
+
+      const answered = await answer({ USERNAME: 'alice', ...hash('alice') });
+      const id = decodeJwt(answered.AuthenticationResult!.IdToken!);
+      assert.equal(id['cognito:username'], 'alice');
+      assert.equal(await status('alice'), 'CONFIRMED');
+      assert.equal(await status('bob'), 'CONFIRMED');
+    });
+
+    test('NEW_PASSWORD_REQUIRED without a client secret: a USERNAME of another user is refused; the user\'s own name in another case is the same user', async () => {
+      const { clientId } = await twoUsers(false);
+      const start = () =>
+        region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'Temp-Passw0rd!' } }));
+      const answer = (session: string | undefined, username: string) =>
+        region.cognito.send(
+          new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: session, ChallengeResponses: { USERNAME: username, NEW_PASSWORD: 'New-Passw0rd!' } }),
+        );
+      const first = await start();
+      await assert.rejects(answer(first.Session, 'bob'), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+      const answered = await answer(first.Session, 'ALICE');
+      assert.equal(decodeJwt(answered.AuthenticationResult!.AccessToken!).username, 'alice');
+    });
+
+    test('PASSWORD_VERIFIER: a valid SRP proof with another USERNAME, or a SECRET_HASH over another user, gets no tokens', async () => {
+      for (const secret of [true, false]) {
+        const { poolId, clientId, hash } = await twoUsers(secret);
+        await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Alices-Passw0rd!', Permanent: true }));
+        const attempt = async (responder: Record<string, string>) => {
+          const srp = new SrpClient(poolId);
+          const challenge = await region.cognito.send(
+            new InitiateAuthCommand({ AuthFlow: 'USER_SRP_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', SRP_A: srp.srpA, ...hash('alice') } }),
+          );
+          assert.equal(challenge.ChallengeName, 'PASSWORD_VERIFIER');
+          return region.cognito.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: clientId,
+              ChallengeName: 'PASSWORD_VERIFIER',
+              ChallengeResponses: { ...srp.answer(challenge.ChallengeParameters!, 'Alices-Passw0rd!'), ...responder },
+            }),
+          );
+        };
+        const label = secret ? 'with a secret' : 'without a secret';
+        await assert.rejects(attempt({ USERNAME: 'bob', ...hash('bob') }), { name: 'NotAuthorizedException' }, label);
+        if (secret) {
+          await assert.rejects(attempt({ USERNAME: 'alice', ...hash('bob') }), { name: 'NotAuthorizedException', message: `Unable to verify secret hash for client ${clientId}` });
+          await assert.rejects(attempt({ USERNAME: 'bob', ...hash('alice') }), { name: 'NotAuthorizedException', message: 'Incorrect username or password.' });
+        }
+        const signedIn = await attempt({ USERNAME: 'alice', ...hash('alice') });
+        assert.equal(decodeJwt(signedIn.AuthenticationResult!.IdToken!)['cognito:username'], 'alice', label);
+      }
+    });
   });
 
   test('five failures lock the user out, even for the right password, for a doubling time', async () => {

@@ -63,6 +63,12 @@ describe('RevokeToken', () => {
     const secretTokens = await signIn(region.cognito, confidential);
     await assert.rejects(revoke({ Token: secretTokens.RefreshToken, ClientId: confidential.clientId }), unauthorized);
     await assert.rejects(revoke({ Token: secretTokens.RefreshToken, ClientId: confidential.clientId, ClientSecret: 'wrongsecret0000000000000000000' }), unauthorized);
+    // Secrets of every length are compared whole (secretsEqual): a prefix, the secret with more
+    // after it, and one of the same length that differs only at the end are all refused.
+    const secret = confidential.secret!;
+    for (const wrong of [secret.slice(0, -1), `${secret}a`, `${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`, 'a']) {
+      await assert.rejects(revoke({ Token: secretTokens.RefreshToken, ClientId: confidential.clientId, ClientSecret: wrong }), unauthorized, `${wrong.length} characters`);
+    }
     assert.ok(await refresh(region.cognito, confidential, secretTokens.RefreshToken), 'nothing was revoked');
     await revoke({ Token: secretTokens.RefreshToken, ClientId: confidential.clientId, ClientSecret: confidential.secret });
     await assert.rejects(refresh(region.cognito, confidential, secretTokens.RefreshToken), revokedRefresh);
