@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 /**
  * Closed-loop load: `concurrency` workers each send one request after another until `durationMs`
  * has passed; returns throughput and latency percentiles. Bounded in time, loopback only.
@@ -78,6 +78,35 @@ export function processCpuMs(pid: number): number {
     }
   }
   return ticks * 10;
+}
+
+/**
+ * CPU time so far of a process tree split by thread: `main`, the JavaScript main threads (one per
+ * process: what the server's own code, HTTP and JSON cost), and `other`, every other thread (libuv's
+ * thread pool, where RS256 signatures and Argon2id run; V8's helpers). Milliseconds, Linux only.
+ */
+export function threadCpuMs(pid: number): { main: number; other: number } {
+  let main = 0;
+  let other = 0;
+  for (const member of processTree(pid)) {
+    let threads: string[] = [];
+    try {
+      threads = readdirSync(`/proc/${member}/task`);
+    } catch {
+      continue;
+    }
+    for (const thread of threads) {
+      try {
+        const fields = readFileSync(`/proc/${member}/task/${thread}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        const ms = (Number(fields[11]) + Number(fields[12])) * 10;
+        if (thread === String(member)) main += ms;
+        else other += ms;
+      } catch {
+        // Ended between the listing and the read.
+      }
+    }
+  }
+  return { main, other };
 }
 
 /** CPU time of this process (all its threads, so thread-pool crypto counts) spent in `work`, in ms. */
