@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../../userpools/clients/app-client.ts';
-import { grantTokens, openRefreshToken, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
+import { grantSession, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -108,10 +108,8 @@ export async function redeemAuthorizationCode(
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
   // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
-  const tokens = await grantTokens(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
-  const session = tokens.RefreshToken ? openRefreshToken(records, tokens.RefreshToken) : null;
-  if (!session) throw new Error('grantTokens issued no refresh token for a new session');
-  const usedRecord: UsedCodeRecord = { sessionId: session.sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 };
+  const { tokens, sessionId } = await grantSession(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
+  const usedRecord: UsedCodeRecord = { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 };
   if (records.regionLocal) {
     await records.regionLocal.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
     return { outcome: 'issued', tokens };

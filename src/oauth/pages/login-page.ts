@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { checkUserPassword, completeSignIn } from '../../userpools/auth/sign-in.ts';
+import { checkUserPassword, signInChallenge } from '../../userpools/auth/sign-in.ts';
 import { resendConfirmationCode } from '../../userpools/signup/confirmation.ts';
 import { forgotPassword } from '../../userpools/recovery/forgot-password.ts';
 import { loadPool } from '../../userpools/pools/pool-directory.ts';
@@ -51,7 +51,7 @@ export function showLogin(page: HostedPage, status: number, state: LoginState = 
 
 /**
  * The login form, checked exactly as USER_PASSWORD_AUTH checks a password (checkUserPassword,
- * completeSignIn): lockout, unknown users per PreventUserExistenceErrors, disabled users and the
+ * signInChallenge): lockout, unknown users per PreventUserExistenceErrors, disabled users and the
  * NEW_PASSWORD_REQUIRED challenge behave as in the API. An unconfirmed user is sent a new code
  * and shown the confirmation page; a user whose password must be reset is sent a reset code.
  */
@@ -68,7 +68,8 @@ export async function handleLogin(page: HostedPage): Promise<FastifyReply> {
     outcome = await services.vault.read(page.pool.poolId, async (records) => {
       const pool = await loadPool(records);
       const user = await checkUserPassword(services, pool, client, await findUser(records, pool, username), password);
-      return { user, response: await completeSignIn(services, records, client, user) };
+      // Only the challenge is wanted here: tokens come from the authorization code (finishSignIn).
+      return { user, response: signInChallenge(services, records, client, user) };
     });
   } catch (error) {
     const failure = userFacingError(error);
@@ -77,7 +78,7 @@ export async function handleLogin(page: HostedPage): Promise<FastifyReply> {
     if (failure.type === 'UserNotFoundException') return showLogin(page, 400, { username, usernameError: failure.message });
     return showLogin(page, 400, { username, passwordError: failure.message });
   }
-  if (outcome.response.ChallengeName === 'NEW_PASSWORD_REQUIRED' && outcome.response.Session) {
+  if (outcome.response?.ChallengeName === 'NEW_PASSWORD_REQUIRED' && outcome.response.Session) {
     return showNewPassword(page, 200, { session: outcome.response.Session, username, user: outcome.user });
   }
   return finishSignIn(page, outcome.user);

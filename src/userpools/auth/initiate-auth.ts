@@ -28,10 +28,10 @@ export async function initiateAuth(
 
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
     const refreshToken = required(parameters, 'REFRESH_TOKEN');
-    const result = await services.vault.read(pool.id, (records) =>
+    const refreshed = await services.vault.read(pool.id, (records) =>
       refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME, pool }),
     );
-    return { AuthenticationResult: result, ChallengeParameters: {} };
+    return { AuthenticationResult: refreshed.tokens, ChallengeParameters: {} };
   }
 
   const username = required(parameters, 'USERNAME');

@@ -8,6 +8,12 @@ import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { checkSecretHash } from './client-access.ts';
 import { grantTokens, openRefreshToken, type AuthenticationResult } from './token-grant.ts';
 
+/** New tokens of a refresh and the scope of their session (the OAuth endpoint returns an ID token only with `openid`). */
+export interface RefreshedTokens {
+  tokens: AuthenticationResult;
+  scope: string;
+}
+
 /**
  * REFRESH_TOKEN_AUTH: new ID and access tokens for a live session. The refresh token is
  * self-contained (sealed under the pool's token key), so this works in any region that holds the
@@ -18,7 +24,7 @@ export async function refreshTokens(
   records: EncryptedRecords,
   client: AppClientRecord,
   input: { refreshToken: string; secretHash?: string; username?: string; /** The pool record, when the caller has read it already. */ pool?: UserPoolRecord },
-): Promise<AuthenticationResult> {
+): Promise<RefreshedTokens> {
   const session = openRefreshToken(records, input.refreshToken);
   if (!session || session.clientId !== client.id) throw new NotAuthorizedException('Invalid Refresh Token');
   if (session.expiresAt <= services.now()) throw new NotAuthorizedException('Refresh Token has expired');
@@ -39,5 +45,5 @@ export async function refreshTokens(
   }
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (!(await isSessionActive(records, user.id, session.sessionId))) throw new NotAuthorizedException('Refresh Token has been revoked');
-  return grantTokens(services, records, { client, user, session, pool: input.pool });
+  return { tokens: await grantTokens(services, records, { client, user, session, pool: input.pool }), scope: session.scope };
 }

@@ -81,25 +81,32 @@ export async function completeSignIn(
   /** The pool record, when the caller has read it already for this request. */
   pool?: UserPoolRecord,
 ): Promise<AuthResponse> {
+  return signInChallenge(services, records, client, user) ?? { AuthenticationResult: await grantTokens(services, records, { client, user, pool }), ChallengeParameters: {} };
+}
+
+/**
+ * What stands between a user whose password checked out and their tokens: an error (disabled,
+ * unconfirmed, reset required, temporary password expired), the NEW_PASSWORD_REQUIRED challenge,
+ * or nothing (null). The hosted login page asks this alone and grants its own way (OAuth).
+ */
+export function signInChallenge(services: UserPoolServices, records: EncryptedRecords, client: AppClientRecord, user: UserRecord): AuthResponse | null {
   const now = services.now();
   if (!user.enabled) throw new NotAuthorizedException('User is disabled.');
   if (user.status === 'UNCONFIRMED') throw new UserNotConfirmedException('User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') throw new PasswordResetRequiredException('Password reset required for the user');
-  if (mustChooseNewPassword(user)) {
-    if (user.password?.expiresAt !== undefined && user.password.expiresAt <= now) {
-      throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
-    }
-    const { sub: _sub, ...attributes } = { sub: user.sub, ...user.attributes };
-    return {
-      ChallengeName: 'NEW_PASSWORD_REQUIRED',
-      ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: '[]', userAttributes: JSON.stringify(attributes) },
-      Session: sealChallenge(records, {
-        challenge: 'NEW_PASSWORD_REQUIRED',
-        clientId: client.id,
-        userId: user.id,
-        expiresAt: now + client.settings.AuthSessionValidity * 60_000,
-      }),
-    };
+  if (!mustChooseNewPassword(user)) return null;
+  if (user.password?.expiresAt !== undefined && user.password.expiresAt <= now) {
+    throw new NotAuthorizedException('Temporary password has expired and must be reset by an administrator.');
   }
-  return { AuthenticationResult: await grantTokens(services, records, { client, user, pool }), ChallengeParameters: {} };
+  const { sub: _sub, ...attributes } = { sub: user.sub, ...user.attributes };
+  return {
+    ChallengeName: 'NEW_PASSWORD_REQUIRED',
+    ChallengeParameters: { USER_ID_FOR_SRP: user.username, requiredAttributes: '[]', userAttributes: JSON.stringify(attributes) },
+    Session: sealChallenge(records, {
+      challenge: 'NEW_PASSWORD_REQUIRED',
+      clientId: client.id,
+      userId: user.id,
+      expiresAt: now + client.settings.AuthSessionValidity * 60_000,
+    }),
+  };
 }

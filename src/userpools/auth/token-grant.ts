@@ -32,26 +32,29 @@ export interface AuthenticationResult {
   TokenType: 'Bearer';
 }
 
+export interface GrantInput {
+  client: AppClientRecord;
+  user: UserRecord;
+  session?: RefreshTokenContent;
+  scope?: string;
+  nonce?: string;
+  /** Epoch seconds of the sign-in, when earlier than now (OAuth code exchange). */
+  authTime?: number;
+  /** The pool record the caller already read for this request (spares reading and decrypting it again for the issuer). */
+  pool?: UserPoolRecord;
+}
+
 /**
  * Signs ID and access tokens for a user and, for a new sign-in, a refresh token that starts a
  * session. A refresh reuses the session (its origin_jti and auth_time) and returns no new
  * refresh token, as Cognito does without refresh-token rotation.
  */
-export async function grantTokens(
-  services: UserPoolServices,
-  records: EncryptedRecords,
-  input: {
-    client: AppClientRecord;
-    user: UserRecord;
-    session?: RefreshTokenContent;
-    scope?: string;
-    nonce?: string;
-    /** Epoch seconds of the sign-in, when earlier than now (OAuth code exchange). */
-    authTime?: number;
-    /** The pool record the caller already read for this request (spares reading and decrypting it again for the issuer). */
-    pool?: UserPoolRecord;
-  },
-): Promise<AuthenticationResult> {
+export async function grantTokens(services: UserPoolServices, records: EncryptedRecords, input: GrantInput): Promise<AuthenticationResult> {
+  return (await grantSession(services, records, input)).tokens;
+}
+
+/** grantTokens, and the id of the session the tokens belong to (new or refreshed). */
+export async function grantSession(services: UserPoolServices, records: EncryptedRecords, input: GrantInput): Promise<{ tokens: AuthenticationResult; sessionId: string }> {
   const now = services.now();
   const lifetimes = tokenLifetimes(input.client);
   const sessionId = input.session?.sessionId ?? newSessionId(await sessionStartFor(records, input.user.id, now));
@@ -75,7 +78,7 @@ export async function grantTokens(
     const content: RefreshTokenContent = { userId: input.user.id, clientId: input.client.id, sessionId, authTime, scope, expiresAt: now + lifetimes.refresh * 1000 };
     result.RefreshToken = records.sealToken(REFRESH_PURPOSE, content);
   }
-  return result;
+  return { tokens: result, sessionId };
 }
 
 /** Opens a refresh token of this pool; null when it is not one (tampered, other pool, garbage). */

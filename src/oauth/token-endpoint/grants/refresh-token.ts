@@ -1,6 +1,5 @@
 import { requireAuthFlow } from '../../../userpools/auth/auth-flow-policy.ts';
 import { refreshTokens } from '../../../userpools/auth/refresh.ts';
-import { openRefreshToken } from '../../../userpools/auth/token-grant.ts';
 import { NotAuthorizedException } from '../../../userpools/errors.ts';
 import { InvalidGrant, InvalidRequest, UnauthorizedClient } from '../../oauth-errors.ts';
 import type { GrantHandler, TokenResponse } from '../grant-type.ts';
@@ -25,9 +24,9 @@ export const refreshTokenGrant: GrantHandler = async ({ services, pool, client, 
   const authenticated = { ...client.client, secret: undefined };
   try {
     return await services.vault.read(pool.poolId, async (records) => {
-      const result = await refreshTokens(services, records, authenticated, { refreshToken });
-      const response: TokenResponse = { access_token: result.AccessToken, expires_in: result.ExpiresIn, token_type: 'Bearer' };
-      if (grantsIdToken(openRefreshToken(records, refreshToken)?.scope ?? '')) response.id_token = result.IdToken;
+      const { tokens, scope } = await refreshTokens(services, records, authenticated, { refreshToken });
+      const response: TokenResponse = { access_token: tokens.AccessToken, expires_in: tokens.ExpiresIn, token_type: 'Bearer' };
+      if (grantsIdToken(scope)) response.id_token = tokens.IdToken;
       return response;
     });
   } catch (error) {
