@@ -54,7 +54,7 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
     const match = peerByAccessKeyId(settings.regionPeers, accessKeyId);
     return match ? { accessKeyId, secretAccessKey: match.peer.secretAccessKey, principalArn: `arn:meridian:region:${match.region}` } : null;
   };
-  registerChangeFeedRoutes(app, { store, credentials, region: settings.region });
+  registerChangeFeedRoutes(app, { store, credentials, region: settings.region, metrics });
   registerReplicaControlRoutes(app, { control: lifecycle, credentials, region: settings.region, regionOf: (accessKeyId) => peerByAccessKeyId(settings.regionPeers, accessKeyId)?.region ?? null });
 
   registerReplicationMetrics(metrics, { replicaPoolIds: () => pullers.poolIds(), describeReplica: (poolId) => lifecycle.describeReplica(poolId) });

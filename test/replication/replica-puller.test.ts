@@ -2,13 +2,16 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
-import { registerChangeFeedRoutes } from '../../src/replication/change-feed-routes.ts';
+import { registerChangeFeedRoutes, REPLICATION_SIGNING_NAME } from '../../src/replication/change-feed-routes.ts';
+import type { ChangesMessage } from '../../src/replication/feed-messages.ts';
 import { poolDigest } from '../../src/replication/pool-digest.ts';
 import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
 import type { ReplicatedChange, Store } from '../../src/store/store.ts';
+import { signedFetch } from '../../src/wire/signed-fetch.ts';
 import { storeBackends, type OpenStore } from '../support/stores.ts';
 
 const REGION = 'us-east-1';
@@ -258,6 +261,66 @@ for (const backend of storeBackends()) {
       await read;
       await closing.close();
       assert.equal(await held, 0);
+    });
+
+    test('a held request keeps its place while it re-reads the log; a request the full feed does not hold is told so', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const after = (await primary.getPool(poolId))!.lastSequence;
+      // The feed's second read of the log is the held request's first re-read: it waits for `reopen`,
+      // so another request can arrive exactly while the held one is between two waits.
+      let started = 0;
+      let completed = 0;
+      let reopen!: () => void;
+      const reopened = new Promise<void>((resolve) => (reopen = resolve));
+      const gated = new Proxy(primary, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'readChanges') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Store['readChanges']>) => {
+            started += 1;
+            if (started === 2) await reopened;
+            try {
+              return await target.readChanges(...args);
+            } finally {
+              completed += 1;
+            }
+          };
+        },
+      });
+      const metrics = new Registry();
+      const feed = Fastify();
+      registerChangeFeedRoutes(feed, {
+        store: gated,
+        credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
+        region: REGION,
+        longPoll: { maximumWaiters: 1, recheckMs: 20 },
+        metrics,
+      });
+      const feedEndpoint = await feed.listen({ port: 0, host: '127.0.0.1' });
+      const changesAfter = async (sequence: number): Promise<ChangesMessage> => {
+        const query = { after: String(sequence), waitMs: '30000' };
+        const response = await signedFetch({ endpoint: feedEndpoint, method: 'GET', path: `/replication/pools/${poolId}/changes`, query, region: REGION, service: REPLICATION_SIGNING_NAME, credentials: CREDENTIAL });
+        assert.equal(response.status, 200);
+        return (await response.json()) as ChangesMessage;
+      };
+      try {
+        const first = changesAfter(after);
+        await waitFor(async () => started === 2);
+        const second = changesAfter(after);
+        await waitFor(async () => completed === 2);
+        reopen();
+        await vault.write(poolId, (records) => records.put<User>('user', 'u1', { name: 'one', email: 'u1@example.com' }));
+        const [held, notHeld] = await Promise.all([first, second]);
+        assert.deepEqual(held.changes.map((change) => change.sequence), [after + 1]);
+        assert.equal(held.waitMs, 30_000);
+        assert.deepEqual(notHeld.changes, []);
+        assert.equal(notHeld.waitMs, 0, 'answered at once: the answer must not claim it was held');
+        const counted = await metrics.getSingleMetric('meridian_replication_long_polls_total')!.get();
+        assert.deepEqual(Object.fromEntries(counted.values.map((value) => [value.labels.answer, value.value])), { held: 1, at_once: 1 });
+      } finally {
+        reopen();
+        await feed.close();
+      }
     });
 
     test('the feed answers 403 unsigned, 404 unknown pools, 400 bad parameters', async () => {
