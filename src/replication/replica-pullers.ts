@@ -88,9 +88,14 @@ export class ReplicaPullers {
       const page = await this.options.store.listPools(after, 500);
       for (const entry of page) {
         if (poolRole(entry) !== 'replica' || !this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
-        if (!this.pullers.has(entry.poolId)) {
+        const puller = this.pullers.get(entry.poolId);
+        if (!puller) {
           if (!(await keep(entry.poolId))) continue;
           this.start(entry.poolId);
+        } else if (!entry.snapshotProgress?.complete) {
+          // A copy still to finish: this puller may believe it finished one (the replica was deleted
+          // and created again by another worker since), so it reads the store again.
+          puller.recheckStore();
         }
         followed.add(entry.poolId);
       }

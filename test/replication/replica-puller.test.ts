@@ -54,7 +54,10 @@ for (const backend of storeBackends()) {
       replicaOpened = await backend.open();
       primary = primaryOpened.store;
       replica = replicaOpened.store;
-      app = Fastify();
+      // A puller stopped while its request's connection was still opening leaves a socket that
+      // never sent a request: Node does not count it idle, and close() would wait for its headers
+      // timeout (a minute) unless every connection is closed.
+      app = Fastify({ forceCloseConnections: true });
       registerChangeFeedRoutes(app, {
         store: observeReads(primary),
         credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
@@ -233,6 +236,95 @@ for (const backend of storeBackends()) {
       const last = (await primary.getPool(poolId))!.lastSequence;
       assert.deepEqual(received, Array.from({ length: last - start }, (_, n) => start + 1 + n));
       assert.equal((await replica.getPool(poolId))!.appliedSequence, last);
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+    });
+
+    test('following, a round reads no pool entry; a restarted loop reads the store and resumes from it', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      let poolReads = 0;
+      const counted = new Proxy(replica, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'getPool') return typeof value === 'function' ? value.bind(target) : value;
+          return (id: string) => {
+            if (id === poolId) poolReads += 1;
+            return target.getPool(id);
+          };
+        },
+      });
+      const follower = puller(poolId, { store: counted, waitMs: 30_000 });
+      const writeAndFollow = async (name: string) => {
+        await vault.write(poolId, (records) => records.put<User>('user', name, { name, email: `${name}@example.com` }));
+        const target = (await primary.getPool(poolId))!.lastSequence;
+        await waitFor(async () => follower.progress().appliedSequence === target);
+      };
+      follower.start();
+      try {
+        for (let round = 1; round <= 5; round++) await writeAndFollow(`r${round}`);
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(poolReads, 1, 'read when the loop started, not once per round');
+
+      // Written while the loop is stopped, and the replica's store moved on meanwhile (another
+      // puller applied some of it): the restarted loop starts from what the store holds.
+      await vault.write(poolId, (records) => records.put<User>('user', 'stopped', { name: 'stopped', email: 'stopped@example.com' }));
+      await puller(poolId).pullChanges();
+      follower.start();
+      try {
+        await writeAndFollow('restarted');
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(poolReads, 2);
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+    });
+
+    test('a replica deleted here while its puller follows it: the next change ends the loop, nothing is copied back', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const errors: Error[] = [];
+      let noticed!: () => void;
+      const deleted = new Promise<void>((resolve) => (noticed = resolve));
+      const follower = puller(poolId, { idleDelayMs: 600_000, waitMs: 30_000, onDeleted: noticed, onError: (error) => errors.push(error) });
+      // Caught up already: the first round reads nothing at once, the second is held.
+      const held = feedReads(changeReads + 2);
+      follower.start();
+      try {
+        await held;
+        assert.equal(await replica.deletePool(poolId), true);
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        await deleted;
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(await replica.getPool(poolId), null);
+      assert.deepEqual(errors, []);
+    });
+
+    test('told the store changed under it (the replica deleted and created again), a following puller finishes the new copy', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      await vault.write(poolId, async (records) => {
+        for (let n = 1; n <= 6; n++) await records.put<User>('user', `u${n}`, { name: `user ${n}`, email: `u${n}@example.com` });
+      });
+      await puller(poolId).catchUp();
+      const follower = puller(poolId, { waitMs: 30_000 });
+      const held = feedReads(changeReads + 2);
+      follower.start();
+      try {
+        await held;
+        // Another worker deletes the replica and starts a new one, copying its first page only.
+        await replica.deletePool(poolId);
+        assert.equal(await puller(poolId).copySnapshot(1), false);
+        follower.recheckStore();
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        const target = (await primary.getPool(poolId))!.lastSequence;
+        await waitFor(async () => {
+          const local = await replica.getPool(poolId);
+          return local?.snapshotProgress?.complete === true && local.appliedSequence === target;
+        });
+      } finally {
+        await follower.stop();
+      }
       assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
     });
 
