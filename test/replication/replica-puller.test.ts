@@ -9,7 +9,9 @@ import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { registerChangeFeedRoutes, REPLICATION_SIGNING_NAME } from '../../src/replication/change-feed-routes.ts';
 import type { ChangesMessage } from '../../src/replication/feed-messages.ts';
 import { poolDigest } from '../../src/replication/pool-digest.ts';
+import { PeerRegions } from '../../src/replication/peer-client.ts';
 import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
+import { ReplicaPullers } from '../../src/replication/replica-pullers.ts';
 import type { ReplicatedChange, Store } from '../../src/store/store.ts';
 import { signedFetch } from '../../src/wire/signed-fetch.ts';
 import { storeBackends, type OpenStore } from '../support/stores.ts';
@@ -299,6 +301,38 @@ for (const backend of storeBackends()) {
       }
       assert.equal(await replica.getPool(poolId), null);
       assert.deepEqual(errors, []);
+    });
+
+    test("the region's pullers forget a puller whose replica another worker deleted, and report it once", { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const reported: string[] = [];
+      let noticed!: () => void;
+      const deleted = new Promise<void>((resolve) => (noticed = resolve));
+      const pullers = new ReplicaPullers({
+        store: replica,
+        peers: new PeerRegions({ [REGION]: { endpoint, ...CREDENTIAL } }),
+        onDeleted: (id) => {
+          reported.push(id);
+          noticed();
+        },
+      });
+      const held = feedReads(changeReads + 2);
+      pullers.start(poolId);
+      try {
+        await held;
+        assert.equal(await replica.deletePool(poolId), true);
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        await deleted;
+        assert.deepEqual(pullers.poolIds(), []);
+        // The adoption pass (other tests' replicas left aside), or a deletion finishing here, finds
+        // nothing to stop or adopt.
+        assert.deepEqual(await pullers.resumeAll(async (id) => id === poolId), []);
+        await pullers.stop(poolId);
+      } finally {
+        await pullers.close();
+      }
+      assert.deepEqual(reported, [poolId]);
+      assert.equal(await replica.getPool(poolId), null);
     });
 
     test('told the store changed under it (the replica deleted and created again), a following puller finishes the new copy', { timeout: 20_000 }, async () => {
