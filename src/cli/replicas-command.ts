@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { readRegionCatalog, type RegionCatalog } from '../regions/region-catalog.ts';
+import { adminCredentialsFile, readAdminCredentials, type AccessKey } from './admin-credentials.ts';
 import { AwsJsonCallFailed, callAwsJson } from './aws-json-call.ts';
 import { mapInOrder, settleInOrder } from './in-order.ts';
 
@@ -71,19 +71,15 @@ async function run(work: () => Promise<number>): Promise<void> {
 
 class Deployment {
   readonly catalog: RegionCatalog;
-  private readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  private readonly credentials: AccessKey;
 
   constructor(file: string, environment: NodeJS.ProcessEnv = process.env) {
     const path = resolve(file);
     this.catalog = readRegionCatalog(path);
-    const fromFile = join(dirname(path), 'admin-credentials.json');
-    if (environment.MERIDIAN_ADMIN_ACCESS_KEY_ID && environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY) {
-      this.credentials = { accessKeyId: environment.MERIDIAN_ADMIN_ACCESS_KEY_ID, secretAccessKey: environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY };
-    } else if (existsSync(fromFile)) {
-      this.credentials = JSON.parse(readFileSync(fromFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    } else {
-      throw new Error(`set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${fromFile})`);
-    }
+    // `meridian up` saves the deployment's admin credentials beside the catalog.
+    const credentials = readAdminCredentials(dirname(path), environment);
+    if (!credentials) throw new Error(`set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${adminCredentialsFile(dirname(path))})`);
+    this.credentials = credentials;
   }
 
   endpointOf(region: string): string {

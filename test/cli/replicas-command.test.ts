@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { adminCredentialsFile } from '../../src/cli/admin-credentials.ts';
 import { newInterRegionSecret, writeRegionCatalog } from '../../src/regions/region-catalog.ts';
 import { TEST_ADMIN } from '../support/region.ts';
 
@@ -28,6 +29,8 @@ type FakeAction = (input: { UserPoolId?: string }, call: number) => Promise<Answ
  * until another request arrives, which proves the CLI sent both before either was answered.
  */
 class Arrivals {
+  /** The access key id of every request's signature. */
+  readonly signedWith: string[] = [];
   private readonly seen = new Set<string>();
   private readonly waiting = new Map<string, Array<() => void>>();
 
@@ -61,6 +64,7 @@ async function fakeRegion(name: string, arrivals: Arrivals, actions: Record<stri
     request.on('end', async () => {
       const action = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
       const input = JSON.parse(body || '{}') as { UserPoolId?: string };
+      arrivals.signedWith.push(/Credential=([A-Z0-9]+)\//.exec(request.headers.authorization ?? '')?.[1] ?? '');
       const counter = `${action} ${input.UserPoolId ?? ''}`;
       const call = calls.get(counter) ?? 0;
       calls.set(counter, call + 1);
@@ -75,10 +79,14 @@ async function fakeRegion(name: string, arrivals: Arrivals, actions: Record<stri
   return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function runReplicas(catalogFile: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+const ADMIN_ENV = { MERIDIAN_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey };
+
+/** `meridian replicas <args> --catalog <file>` with exactly the admin credentials in `admin` (none: {}). */
+function runReplicas(catalogFile: string, args: string[], admin: Record<string, string> = ADMIN_ENV): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
+    const { MERIDIAN_ADMIN_ACCESS_KEY_ID: _id, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: _secret, ...inherited } = process.env;
     const child = spawn(process.execPath, [MERIDIAN_BIN, 'replicas', ...args, '--catalog', catalogFile], {
-      env: { ...process.env, MERIDIAN_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey },
+      env: { ...inherited, ...admin },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -109,12 +117,14 @@ describe('meridian replicas status and verify ask the regions in parallel, and p
     folder = mkdtempSync(join(tmpdir(), 'meridian-replicas-cli-'));
   });
 
-  /** Two fake regions and a catalog naming them, east first. */
+  /** Two fake regions and a catalog naming them, east first, in a folder of its own. */
   async function deployment(arrivals: Arrivals, east: Record<string, FakeAction>, west: Record<string, FakeAction>): Promise<string> {
     const eastRegion = await fakeRegion(EAST, arrivals, east);
     const westRegion = await fakeRegion(WEST, arrivals, west);
     servers.push(eastRegion.server, westRegion.server);
-    const catalogFile = join(folder, `regions-${servers.length}.json`);
+    const catalogFolder = join(folder, `deployment-${servers.length}`);
+    mkdirSync(catalogFolder);
+    const catalogFile = join(catalogFolder, 'regions.json');
     writeRegionCatalog(catalogFile, {
       globalIssuerUrl: eastRegion.endpoint,
       interRegionSecret: newInterRegionSecret(),
@@ -192,5 +202,27 @@ describe('meridian replicas status and verify ask the regions in parallel, and p
       'verified: every region holds the same records at sequence 7',
     ]);
     assert.deepEqual(overlaps, [true]);
+  });
+
+  test('without credentials in the environment, the ones `meridian up` saved beside the catalog; else it says what to set', { timeout: 60_000 }, async () => {
+    const arrivals = new Arrivals();
+    const pool = 'us-east-1_aaa';
+    const catalogFile = await deployment(arrivals, { ListUserPoolReplicas: () => ({ UserPoolReplicas: [primary(EAST, pool)] }) }, {});
+
+    const missing = await runReplicas(catalogFile, ['status', pool], {});
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `meridian replicas: set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${join(catalogFile, '..', 'admin-credentials.json')})\n`);
+    assert.deepEqual(arrivals.signedWith, []);
+
+    const saved = { accessKeyId: 'AKIASAVEDBYUP0000001', secretAccessKey: 'saved-by-meridian-up' };
+    writeFileSync(adminCredentialsFile(join(catalogFile, '..')), JSON.stringify(saved), { mode: 0o600 });
+    const found = await runReplicas(catalogFile, ['status', pool], {});
+    assert.equal(found.code, 0, found.stderr);
+    assert.equal(found.stdout, `${pool}  us-east-1  PRIMARY  ACTIVE\n`);
+    assert.deepEqual(arrivals.signedWith, [saved.accessKeyId]);
+
+    // The environment, when it has both, wins over the file.
+    await runReplicas(catalogFile, ['status', pool]);
+    assert.deepEqual(arrivals.signedWith, [saved.accessKeyId, TEST_ADMIN.accessKeyId]);
   });
 });
