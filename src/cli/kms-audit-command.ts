@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { readAdminCredentials, type AccessKey } from './admin-credentials.ts';
 import { callAwsJson } from './aws-json-call.ts';
 
 export interface KmsAuditOptions {
@@ -51,7 +52,8 @@ export function kmsAuditCommand(): Command {
 }
 
 export async function* auditLines(options: KmsAuditOptions, environment: NodeJS.ProcessEnv = process.env): AsyncGenerator<AuditLine> {
-  const credentials = adminCredentials(environment);
+  const credentials = readAdminCredentials(null, environment);
+  if (!credentials) throw new Error('set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY to the admin credentials');
   const limit = options.limit === undefined ? Infinity : Number(options.limit);
   if (!(limit >= 1)) throw new Error('--limit must be a positive number');
   const since = options.since === undefined ? undefined : parseSince(options.since);
@@ -87,13 +89,6 @@ function parseSince(text: string): number {
   return seconds;
 }
 
-function callKms(options: KmsAuditOptions, credentials: { accessKeyId: string; secretAccessKey: string }, action: string, input: unknown): Promise<unknown> {
+function callKms(options: KmsAuditOptions, credentials: AccessKey, action: string, input: unknown): Promise<unknown> {
   return callAwsJson({ endpoint: options.endpoint, region: options.region, service: 'kms', target: `TrentService.${action}`, input, credentials });
-}
-
-function adminCredentials(environment: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
-  const accessKeyId = environment.MERIDIAN_ADMIN_ACCESS_KEY_ID;
-  const secretAccessKey = environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error('set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY to the admin credentials');
-  return { accessKeyId, secretAccessKey };
 }

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { signedFetch } from '../wire/signed-fetch.ts';
 import type { OutboxEntry } from '../userpools/messages/pool-outbox.ts';
+import { readAdminCredentials } from './admin-credentials.ts';
 
 export interface OutboxOptions {
   endpoint: string;
@@ -37,7 +36,8 @@ export async function outboxCommand(options: OutboxOptions): Promise<void> {
 }
 
 export async function fetchOutbox(options: OutboxOptions, environment: NodeJS.ProcessEnv = process.env): Promise<OutboxEntry[]> {
-  const credentials = adminCredentials(options.data, environment);
+  const credentials = readAdminCredentials(options.data || null, environment);
+  if (!credentials) throw new Error('no admin credentials: set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (or pass --data with admin-credentials.json)');
   const query: Record<string, string> = { poolId: options.pool, ...(options.username ? { username: options.username } : {}) };
   const response = await signedFetch({ endpoint: options.endpoint, method: 'GET', path: '/admin/outbox', query, region: options.region, service: 'cognito-idp', credentials });
   const text = await response.text();
@@ -52,13 +52,4 @@ export async function fetchOutbox(options: OutboxOptions, environment: NodeJS.Pr
     throw new Error(`${response.status} ${message}`);
   }
   return JSON.parse(text) as OutboxEntry[];
-}
-
-function adminCredentials(dataDir: string | undefined, environment: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } {
-  const accessKeyId = environment.MERIDIAN_ADMIN_ACCESS_KEY_ID;
-  const secretAccessKey = environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY;
-  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
-  const file = dataDir ? join(resolve(dataDir), 'admin-credentials.json') : null;
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-  throw new Error('no admin credentials: set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (or pass --data with admin-credentials.json)');
 }

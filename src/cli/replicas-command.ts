@@ -1,8 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { readRegionCatalog, type RegionCatalog } from '../regions/region-catalog.ts';
+import { adminCredentialsFile, readAdminCredentials, type AccessKey } from './admin-credentials.ts';
 import { AwsJsonCallFailed, callAwsJson } from './aws-json-call.ts';
+import { mapInOrder, settleInOrder } from './in-order.ts';
+
+/** Requests in flight at once for a list of pools: enough to hide round trips, not to flood a region. */
+const POOLS_AT_ONCE = 8;
 
 interface ReplicasOptions {
   catalog: string;
@@ -67,19 +71,15 @@ async function run(work: () => Promise<number>): Promise<void> {
 
 class Deployment {
   readonly catalog: RegionCatalog;
-  private readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  private readonly credentials: AccessKey;
 
   constructor(file: string, environment: NodeJS.ProcessEnv = process.env) {
     const path = resolve(file);
     this.catalog = readRegionCatalog(path);
-    const fromFile = join(dirname(path), 'admin-credentials.json');
-    if (environment.MERIDIAN_ADMIN_ACCESS_KEY_ID && environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY) {
-      this.credentials = { accessKeyId: environment.MERIDIAN_ADMIN_ACCESS_KEY_ID, secretAccessKey: environment.MERIDIAN_ADMIN_SECRET_ACCESS_KEY };
-    } else if (existsSync(fromFile)) {
-      this.credentials = JSON.parse(readFileSync(fromFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
-    } else {
-      throw new Error(`set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${fromFile})`);
-    }
+    // `meridian up` saves the deployment's admin credentials beside the catalog.
+    const credentials = readAdminCredentials(dirname(path), environment);
+    if (!credentials) throw new Error(`set MERIDIAN_ADMIN_ACCESS_KEY_ID and MERIDIAN_ADMIN_SECRET_ACCESS_KEY (no ${adminCredentialsFile(dirname(path))})`);
+    this.credentials = credentials;
   }
 
   endpointOf(region: string): string {
@@ -117,8 +117,7 @@ async function replicasOf(deployment: Deployment, poolId: string): Promise<Repli
 async function status(pool: string | undefined, options: ReplicasOptions): Promise<number> {
   const deployment = new Deployment(options.catalog);
   const pools = pool ? [pool] : await replicatedPools(deployment);
-  const all: Array<{ UserPoolId: string; Replicas: ReplicaLine[] }> = [];
-  for (const poolId of pools) all.push({ UserPoolId: poolId, Replicas: await replicasOf(deployment, poolId) });
+  const all = await mapInOrder(pools, POOLS_AT_ONCE, async (poolId) => ({ UserPoolId: poolId, Replicas: await replicasOf(deployment, poolId) }));
   if (options.json) {
     console.log(JSON.stringify(all, null, 2));
     return 0;
@@ -141,31 +140,44 @@ export function statusLine(poolId: string, replica: ReplicaLine): string {
   return parts.join('  ');
 }
 
-/** Pools that are primary in some region and have at least one replica. */
+/**
+ * Pools that are primary in some region and have at least one replica, in catalog order. Regions
+ * are asked at once; what they answered is reported in catalog order, as asking one after another
+ * would (an unreachable region is named, the first other failure ends the command).
+ */
 async function replicatedPools(deployment: Deployment): Promise<string[]> {
+  const regions = deployment.catalog.regions;
+  const listed = await settleInOrder(regions, regions.length, (region) => replicatedPoolsIn(deployment, region.name));
   const found: string[] = [];
-  for (const region of deployment.catalog.regions) {
-    let token: string | undefined;
-    do {
-      let page: { UserPools?: Array<{ Id: string }>; NextToken?: string };
-      try {
-        page = await deployment.call(region.name, 'ListUserPools', { MaxResults: 60, ...(token ? { NextToken: token } : {}) });
-      } catch (error) {
-        if (error instanceof AwsJsonCallFailed && error.status === 0) {
-          console.error(`meridian replicas: ${region.name} is unreachable; its pools are not listed`);
-          break;
-        }
-        throw error;
-      }
-      for (const pool of page.UserPools ?? []) {
-        if (!pool.Id.startsWith(`${region.name}_`)) continue; // a replica here; listed by its primary
-        const replicas = await deployment.call<{ UserPoolReplicas: ReplicaLine[] }>(region.name, 'ListUserPoolReplicas', { UserPoolId: pool.Id });
-        if (replicas.UserPoolReplicas.length > 1) found.push(pool.Id);
-      }
-      token = page.NextToken;
-    } while (token);
+  for (const [index, result] of listed.entries()) {
+    if (result.status === 'rejected') throw result.reason;
+    found.push(...result.value.pools);
+    if (result.value.unreachable) console.error(`meridian replicas: ${regions[index]!.name} is unreachable; its pools are not listed`);
   }
   return found;
+}
+
+/** The pools primary in `region` that have replicas; `unreachable` when the listing was cut short. */
+async function replicatedPoolsIn(deployment: Deployment, region: string): Promise<{ pools: string[]; unreachable: boolean }> {
+  const pools: string[] = [];
+  let token: string | undefined;
+  do {
+    let page: { UserPools?: Array<{ Id: string }>; NextToken?: string };
+    try {
+      page = await deployment.call(region, 'ListUserPools', { MaxResults: 60, ...(token ? { NextToken: token } : {}) });
+    } catch (error) {
+      if (error instanceof AwsJsonCallFailed && error.status === 0) return { pools, unreachable: true };
+      throw error;
+    }
+    // A pool whose id names another region is a replica here; its primary lists it.
+    const own = (page.UserPools ?? []).filter((pool) => pool.Id.startsWith(`${region}_`));
+    const regionsOfPool = await mapInOrder(own, POOLS_AT_ONCE, async (pool) => (await deployment.call<{ UserPoolReplicas: ReplicaLine[] }>(region, 'ListUserPoolReplicas', { UserPoolId: pool.Id })).UserPoolReplicas.length);
+    own.forEach((pool, index) => {
+      if (regionsOfPool[index]! > 1) pools.push(pool.Id);
+    });
+    token = page.NextToken;
+  } while (token);
+  return { pools, unreachable: false };
 }
 
 interface DigestAnswer {
@@ -180,16 +192,17 @@ async function verify(poolId: string, options: ReplicasOptions): Promise<number>
   const primary = replicas.find((replica) => replica.Role === 'PRIMARY');
   if (!primary) throw new Error(`no primary region of ${poolId} answered`);
   const deadline = Date.now() + Number(options.timeout ?? '30') * 1000;
-  let digests: DigestAnswer[] = [];
   for (;;) {
-    digests = [];
-    for (const replica of replicas) {
-      try {
-        digests.push(await deployment.call<DigestAnswer>(replica.RegionName, 'GetUserPoolDigest', { UserPoolId: poolId }));
-      } catch (error) {
-        digests.push({ RegionName: replica.RegionName, Digest: `unavailable (${(error as Error).message})`, Sequence: -1 });
-      }
-    }
+    // Every region at once; listed in the order ListUserPoolReplicas gave (the primary first).
+    const digests = await Promise.all(
+      replicas.map(async (replica): Promise<DigestAnswer> => {
+        try {
+          return await deployment.call<DigestAnswer>(replica.RegionName, 'GetUserPoolDigest', { UserPoolId: poolId });
+        } catch (error) {
+          return { RegionName: replica.RegionName, Digest: `unavailable (${(error as Error).message})`, Sequence: -1 };
+        }
+      }),
+    );
     const reference = digests.find((digest) => digest.RegionName === primary.RegionName);
     const caughtUp = reference !== undefined && digests.every((digest) => digest.Sequence === reference.Sequence);
     // Equal sequences with different digests cannot improve by waiting; anything else may.

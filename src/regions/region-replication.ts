@@ -6,7 +6,7 @@ import { registerChangeFeedRoutes } from '../replication/change-feed-routes.ts';
 import { PeerRegions } from '../replication/peer-client.ts';
 import { registerReplicaControlRoutes } from '../replication/replica-control-routes.ts';
 import { ReplicaPullers } from '../replication/replica-pullers.ts';
-import { registerReplicationMetrics } from '../replication/replication-metrics.ts';
+import { registerReplicaDeletions, registerReplicationMetrics } from '../replication/replication-metrics.ts';
 import { RevocationShipper } from '../replication/revocation-shipper.ts';
 import type { Store } from '../store/store.ts';
 import { ReplicaLifecycle } from '../userpools/replicas/replica-lifecycle.ts';
@@ -33,12 +33,17 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
   if (Object.keys(settings.regionPeers).length === 0) return null;
   const peers = new PeerRegions(settings.regionPeers);
   const log = app.log.child({ component: 'replication' });
+  const countDeletion = registerReplicaDeletions(metrics);
   const pullers = new ReplicaPullers({
     store,
     peers,
     pageSize: settings.replicationPageSize,
     follow: leader,
     onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'replica pull failed; retrying'),
+    onDeleted: (poolId) => {
+      countDeletion(poolId);
+      log.info({ poolId }, 'replica pool deleted in this region; its puller stopped');
+    },
   });
   const shipper = new RevocationShipper({
     vault: services.vault,
@@ -54,7 +59,7 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
     const match = peerByAccessKeyId(settings.regionPeers, accessKeyId);
     return match ? { accessKeyId, secretAccessKey: match.peer.secretAccessKey, principalArn: `arn:meridian:region:${match.region}` } : null;
   };
-  registerChangeFeedRoutes(app, { store, credentials, region: settings.region });
+  registerChangeFeedRoutes(app, { store, credentials, region: settings.region, metrics });
   registerReplicaControlRoutes(app, { control: lifecycle, credentials, region: settings.region, regionOf: (accessKeyId) => peerByAccessKeyId(settings.regionPeers, accessKeyId)?.region ?? null });
 
   registerReplicationMetrics(metrics, { replicaPoolIds: () => pullers.poolIds(), describeReplica: (poolId) => lifecycle.describeReplica(poolId) });

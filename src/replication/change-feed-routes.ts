@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
 import { announcesCommits, POOL_KEY_CHANGE_KIND, poolRole, type ChangeEntry, type PoolEntry, type Store } from '../store/store.ts';
 import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
-import { ChangeWaiters, DEFAULT_MAXIMUM_WAITERS } from './change-waiters.ts';
+import { ChangeWaiters, DEFAULT_MAXIMUM_WAITERS, type HeldRequest } from './change-waiters.ts';
 import { decodeCursor, encodeCursor, type ChangesMessage, type SnapshotPageMessage } from './feed-messages.ts';
 import { answerReplicationCall, authenticateReplicationCall, poolIdOf, ReplicationRouteError } from './replication-http.ts';
 
@@ -28,6 +29,8 @@ export interface ChangeFeedOptions {
    * stores do); `false` answers every request at once, as before.
    */
   longPoll?: false | { maximumWaiters?: number; recheckMs?: number };
+  /** Where to count long-polls by how they were answered (`meridian_replication_long_polls_total`). */
+  metrics?: Registry;
 }
 
 /**
@@ -50,6 +53,14 @@ export interface ChangeFeedOptions {
 export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFeedOptions): void {
   const waiters = longPollOf(app, options);
   const recheckMs = (options.longPoll && options.longPoll.recheckMs) || DEFAULT_RECHECK_MS;
+  const longPolls = options.metrics
+    ? new Counter({
+        name: 'meridian_replication_long_polls_total',
+        help: 'Changes requests that asked to wait and found nothing yet: held, or answered at once (long-poll full, closing or off)',
+        labelNames: ['answer'],
+        registers: [options.metrics],
+      })
+    : null;
   app.get<{ Params: { poolId: string } }>('/replication/pools/:poolId/snapshot', async (request, reply) =>
     answerReplicationCall(reply, async () => {
       const { parameters } = await authenticateReplicationCall(request, options.credentials, options.region);
@@ -89,9 +100,15 @@ export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFe
       const waitMs = waitOf(parameters.get('waitMs'));
       let pool = await primaryPool(options.store, poolId);
       let changes = await options.store.readChanges(poolId, after, limit);
-      const held = changes.length === 0 && waitMs > 0 && waiters !== null && waiters.canWait();
-      if (held) {
-        changes = await waitForChanges(waiters, { store: options.store, poolId, after, limit, waitMs, recheckMs }, reply);
+      const asksToWait = changes.length === 0 && waitMs > 0;
+      const hold = asksToWait && waiters !== null ? waiters.hold() : null;
+      if (asksToWait) longPolls?.inc({ answer: hold ? 'held' : 'at_once' });
+      if (hold) {
+        try {
+          changes = await waitForChanges(hold, { store: options.store, poolId, after, limit, waitMs, recheckMs }, reply);
+        } finally {
+          hold.release();
+        }
         // The pool as it is now: its last sequence and key reference may have moved while waiting.
         pool = await primaryPool(options.store, poolId);
       }
@@ -111,7 +128,7 @@ export function registerChangeFeedRoutes(app: FastifyInstance, options: ChangeFe
           ...(change.kind === POOL_KEY_CHANGE_KIND ? { keyReference: pool.keyReference } : {}),
         })),
         lastSequence: Math.max(pool.lastSequence, changes[changes.length - 1]?.sequence ?? 0),
-        waitMs: held ? waitMs : 0,
+        waitMs: hold ? waitMs : 0,
       };
       return body;
     }),
@@ -146,7 +163,7 @@ interface ChangeQuery {
  * Holds the request until changes after `after` can be read, `waitMs` passes, the client goes away
  * or the feed closes; re-reads the log every `recheckMs` even unannounced. Returns what it read last.
  */
-async function waitForChanges(waiters: ChangeWaiters, query: ChangeQuery, reply: FastifyReply): Promise<ChangeEntry[]> {
+async function waitForChanges(hold: HeldRequest, query: ChangeQuery, reply: FastifyReply): Promise<ChangeEntry[]> {
   const deadline = Date.now() + query.waitMs;
   const gone = new AbortController();
   const onClose = () => gone.abort();
@@ -155,12 +172,12 @@ async function waitForChanges(waiters: ChangeWaiters, query: ChangeQuery, reply:
     for (;;) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
-      const outcome = await waiters.wait(query.poolId, query.after, Math.min(remaining, query.recheckMs), gone.signal);
+      const outcome = await hold.wait(query.poolId, query.after, Math.min(remaining, query.recheckMs), gone.signal);
       if (outcome === 'aborted') return [];
       const changes = await query.store.readChanges(query.poolId, query.after, query.limit);
       // The server is closing and waits for this response: without `close` the kept-alive
       // connection would hold close() open until the keep-alive timeout.
-      if (waiters.isClosed) reply.header('connection', 'close');
+      if (hold.feedClosed()) reply.header('connection', 'close');
       if (changes.length > 0 || outcome === 'closed') return changes;
     }
   } finally {

@@ -13,6 +13,24 @@ interface Waiter {
   finish(outcome: WaitOutcome): void;
 }
 
+/**
+ * One request admitted to wait. It keeps its place until release(), across all its waits (a held
+ * request re-reads the log between them): were the place given up for each re-read, another
+ * request could take it and this one, already told it is held, would be answered at once.
+ */
+export interface HeldRequest {
+  /**
+   * Resolves when a commit after `after` is announced for the pool (at once if one already was),
+   * after `waitMs`, when `signal` aborts, or when the feed closes ('closed', at once if it already
+   * is). Never rejects.
+   */
+  wait(poolId: string, after: number, waitMs: number, signal?: AbortSignal): Promise<WaitOutcome>;
+  /** Gives the place back; idempotent. */
+  release(): void;
+  /** True once the feed is closing: the server waits for this request's answer. */
+  feedClosed(): boolean;
+}
+
 export class ChangeWaiters {
   /**
    * The last sequence announced per pool: a commit announced between a request's read of the log
@@ -21,24 +39,30 @@ export class ChangeWaiters {
    */
   private readonly announced = new Map<string, number>();
   private readonly waiting = new Map<string, Set<Waiter>>();
-  private count = 0;
+  private held = 0;
   private closed = false;
 
   constructor(private readonly maximumWaiters = DEFAULT_MAXIMUM_WAITERS) {}
 
-  /** Requests waiting now. */
+  /** Requests held now (admitted and not released). */
   get size(): number {
-    return this.count;
+    return this.held;
   }
 
-  /** True once close() was called: the server is shutting down. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  /** False when the feed is closed or full: the caller should answer without waiting. */
-  canWait(): boolean {
-    return !this.closed && this.count < this.maximumWaiters;
+  /** A place to wait, or null when the feed is closed or full: the caller answers without waiting. */
+  hold(): HeldRequest | null {
+    if (this.closed || this.held >= this.maximumWaiters) return null;
+    this.held += 1;
+    let released = false;
+    return {
+      wait: (poolId, after, waitMs, signal) => (released ? Promise.resolve('closed') : this.wait(poolId, after, waitMs, signal)),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.held -= 1;
+      },
+      feedClosed: () => this.closed,
+    };
   }
 
   announce(poolId: string, lastSequence: number): void {
@@ -48,13 +72,14 @@ export class ChangeWaiters {
     }
   }
 
-  /**
-   * Resolves when a commit after `after` is announced for the pool (at once if one already was),
-   * after `waitMs`, when `signal` aborts, or when the feed closes. Never rejects. Answers 'closed'
-   * at once when the feed is closed or full (see canWait).
-   */
-  wait(poolId: string, after: number, waitMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
-    if (!this.canWait()) return Promise.resolve('closed');
+  /** Releases every waiter ('closed') and holds no request from now on. */
+  close(): void {
+    this.closed = true;
+    for (const waiters of [...this.waiting.values()]) for (const waiter of [...waiters]) waiter.finish('closed');
+  }
+
+  private wait(poolId: string, after: number, waitMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    if (this.closed) return Promise.resolve('closed');
     if ((this.announced.get(poolId) ?? 0) > after) return Promise.resolve('changed');
     if (signal?.aborted) return Promise.resolve('aborted');
     return new Promise((resolve) => {
@@ -67,7 +92,6 @@ export class ChangeWaiters {
         after,
         finish: (outcome) => {
           if (!waiters.delete(waiter)) return;
-          this.count -= 1;
           if (waiters.size === 0 && this.waiting.get(poolId) === waiters) this.waiting.delete(poolId);
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
@@ -75,14 +99,7 @@ export class ChangeWaiters {
         },
       };
       waiters.add(waiter);
-      this.count += 1;
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-  }
-
-  /** Releases every waiter ('closed') and holds no request from now on. */
-  close(): void {
-    this.closed = true;
-    for (const waiters of [...this.waiting.values()]) for (const waiter of [...waiters]) waiter.finish('closed');
   }
 }

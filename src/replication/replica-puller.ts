@@ -1,5 +1,5 @@
 import { signedFetch } from '../wire/signed-fetch.ts';
-import { PoolRoleMismatch, poolRole, type Store } from '../store/store.ts';
+import { PoolMissing, PoolRoleMismatch, poolRole, type Store } from '../store/store.ts';
 import { REPLICATION_SIGNING_NAME } from './change-feed-routes.ts';
 import { changesOf, decodeCursor, encodeCursor, poolEntryOf, snapshotRecordsOf, type ChangesMessage, type SnapshotPageMessage } from './feed-messages.ts';
 
@@ -30,6 +30,8 @@ export interface ReplicaPullerOptions {
   timeoutMs?: number;
   /** Told about every failed round (the loop keeps going, backing off). */
   onError?: (error: Error) => void;
+  /** Told once when the loop ends because the replica pool was deleted in this region. */
+  onDeleted?: () => void;
   now?: () => number;
 }
 
@@ -72,12 +74,22 @@ export class ChangeFeedError extends Error {
  * the copy stopped), then applies the change stream after the snapshot's sequence in bounded
  * batches. Everything resumes from what the store holds (appliedSequence, snapshotProgress), and
  * the store skips what it already applied and refuses gaps, so restarts neither lose nor repeat
- * changes. Ciphertext is stored as shipped; this class never sees a key.
+ * changes. The loop reads those when it starts and after a failed round; once the copy is
+ * complete it keeps them itself (it writes them), so a round costs no read of the pool entry. A
+ * replica deleted here (by whichever worker) is noticed by the next write, or the next read, and
+ * ends the loop: a pool this puller once saw is never copied again. Ciphertext is stored as
+ * shipped; this class never sees a key.
  */
 export class ReplicaPuller {
   private readonly now: () => number;
   /** Set once the replica pool existed here: a later absence means it was deleted. */
   private sawPool = false;
+  /**
+   * True while this puller knows the copy is complete and `state.appliedSequence` is the store's
+   * (it wrote it last): the loop's rounds then skip reading the pool entry. Cleared when a round
+   * fails, when the loop starts and by recheckStore(), so those read the store again.
+   */
+  private following = false;
   private state: ReplicationProgress;
   private running: Promise<void> | null = null;
   private stopping = false;
@@ -108,7 +120,7 @@ export class ReplicaPuller {
     if (local) this.sawPool = true;
     let progress = local?.snapshotProgress ?? null;
     if (local) this.remember(local.appliedSequence ?? 0, progress);
-    if (progress?.complete) return true;
+    if (progress?.complete) return (this.following = true);
     this.state.phase = 'snapshot';
     let cursor = progress?.after ? encodeCursor(progress.after) : null;
     const pageOf = (at: string | null) => this.get<SnapshotPageMessage>('snapshot', { ...(at ? { cursor: at } : {}), limit: String(this.options.pageSize ?? 200) });
@@ -136,9 +148,13 @@ export class ReplicaPuller {
         copiedRecords: (progress?.copiedRecords ?? 0) + records.length,
         totalRecords: progress?.totalRecords || Math.max(0, page.totalRecords),
       };
-      await store.applySnapshotPage(poolId, records, progress);
+      try {
+        await store.applySnapshotPage(poolId, records, progress);
+      } catch (error) {
+        throw this.deletedOr(error);
+      }
       this.remember(this.state.appliedSequence, progress);
-      if (progress.complete) return true;
+      if (progress.complete) return (this.following = true);
       cursor = page.nextCursor;
     }
     return false;
@@ -154,19 +170,42 @@ export class ReplicaPuller {
 
   private async pullRound(waitMs: number): Promise<{ applied: number; held: boolean }> {
     const { store, poolId } = this.options;
+    try {
+      const from = this.following ? this.state.appliedSequence : await this.storedAppliedSequence();
+      this.state.phase = 'changes';
+      const message = await this.get<ChangesMessage>('changes', { after: String(from), limit: String(this.options.batchSize ?? 500), ...(waitMs > 0 ? { waitMs: String(waitMs) } : {}) }, waitMs);
+      const changes = changesOf(poolId, message);
+      // A replica deleted here meanwhile (perhaps by another worker) makes this write fail: PoolMissing.
+      const applied = changes.length > 0 ? await store.applyChanges(poolId, changes) : from;
+      this.state.appliedSequence = applied;
+      this.state.primarySequence = message.lastSequence;
+      // The oldest change not yet applied would be the next one; the batch's last is the best known bound.
+      const lastAt = changes[changes.length - 1]?.at;
+      this.state.lagSeconds = applied >= message.lastSequence || lastAt === undefined ? 0 : Math.max(0, (this.now() - lastAt) / 1000);
+      return { applied: applied - from, held: (message.waitMs ?? 0) > 0 };
+    } catch (error) {
+      // The store may not be what this puller believed (a gap, the pool deleted or created again):
+      // the next round reads it.
+      this.following = false;
+      throw this.deletedOr(error);
+    }
+  }
+
+  /** The applied sequence as stored, for a pool whose copy is complete. */
+  private async storedAppliedSequence(): Promise<number> {
+    const { store, poolId } = this.options;
     const local = await store.getPool(poolId);
+    if (!local && this.sawPool) throw new ReplicaDeleted(poolId);
     if (!local || !local.snapshotProgress?.complete) throw new Error(`pool ${poolId} has no complete snapshot to apply changes to`);
-    const from = local.appliedSequence ?? 0;
-    this.state.phase = 'changes';
-    const message = await this.get<ChangesMessage>('changes', { after: String(from), limit: String(this.options.batchSize ?? 500), ...(waitMs > 0 ? { waitMs: String(waitMs) } : {}) }, waitMs);
-    const changes = changesOf(poolId, message);
-    const applied = changes.length > 0 ? await store.applyChanges(poolId, changes) : from;
-    this.state.appliedSequence = applied;
-    this.state.primarySequence = message.lastSequence;
-    // The oldest change not yet applied would be the next one; the batch's last is the best known bound.
-    const lastAt = changes[changes.length - 1]?.at;
-    this.state.lagSeconds = applied >= message.lastSequence || lastAt === undefined ? 0 : Math.max(0, (this.now() - lastAt) / 1000);
-    return { applied: applied - from, held: (message.waitMs ?? 0) > 0 };
+    this.sawPool = true;
+    this.remember(local.appliedSequence ?? 0, local.snapshotProgress);
+    this.following = true;
+    return this.state.appliedSequence;
+  }
+
+  /** A store write that found no pool, once this puller had seen it, means the replica was deleted here. */
+  private deletedOr(error: unknown): unknown {
+    return error instanceof PoolMissing && this.sawPool ? new ReplicaDeleted(this.options.poolId) : error;
   }
 
   /** Copies the snapshot if needed, then pulls until a batch brings nothing new. */
@@ -184,8 +223,19 @@ export class ReplicaPuller {
   start(): void {
     if (this.running) return;
     this.stopping = false;
+    // A restarted loop trusts nothing it knew before: the store may have moved on meanwhile.
+    this.following = false;
     this.halt = new AbortController();
     this.running = this.loop();
+  }
+
+  /**
+   * The next round reads the pool entry from the store again, as after a restart: for a caller that
+   * saw the store change under this puller (the replica deleted and created again by another
+   * worker, its copy not complete).
+   */
+  recheckStore(): void {
+    this.following = false;
   }
 
   /** Stops the loop, cutting a held long-poll short; resolves once the round in flight has ended. */
@@ -207,7 +257,7 @@ export class ReplicaPuller {
     let idleRound = false;
     while (!this.stopping) {
       try {
-        await this.copySnapshot();
+        if (!this.following) await this.copySnapshot();
         // Caught up (or the last round brought nothing): let the primary hold the next request.
         const caughtUp = idleRound || (this.state.lagSeconds !== null && this.state.appliedSequence >= this.state.primarySequence);
         const waitMs = caughtUp ? longPollMs : 0;
@@ -218,7 +268,11 @@ export class ReplicaPuller {
         // Nothing new and not held by the primary: it does not long-poll (or is full), so poll slowly.
         if (idleRound && !(waitMs > 0 && round.held) && !(waitMs === 0 && longPollMs > 0)) await this.sleep(idle);
       } catch (error) {
-        if (this.stopping || error instanceof ReplicaDeleted) break;
+        if (this.stopping) break;
+        if (error instanceof ReplicaDeleted) {
+          this.options.onDeleted?.();
+          break;
+        }
         const failure = error instanceof Error ? error : new Error(String(error));
         this.state.lastError = failure.message;
         this.options.onError?.(failure);

@@ -30,28 +30,33 @@ export class ReplicaPullers {
        */
       follow?: boolean;
       onError?: (poolId: string, error: Error) => void;
+      /**
+       * Told once per puller stopped because its replica pool was deleted here, whoever noticed
+       * first: the puller itself (another worker deleted it), the adoption pass, or stop().
+       */
+      onDeleted?: (poolId: string) => void;
     },
   ) {}
 
   /** The puller of a pool (created, not started, when there is none). */
   pullerFor(poolId: string): ReplicaPuller {
-    let puller = this.pullers.get(poolId);
-    if (!puller) {
-      const primary = primaryRegionOf(poolId);
-      const peer = this.options.peers.peer(primary);
-      puller = new ReplicaPuller({
-        endpoint: peer.endpoint,
-        region: primary,
-        credential: { accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey },
-        poolId,
-        store: this.options.store,
-        idleDelayMs: this.options.idleDelayMs ?? 250,
-        ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
-        maximumBackoffMs: 5_000,
-        onError: (error) => this.options.onError?.(poolId, error),
-      });
-      this.pullers.set(poolId, puller);
-    }
+    const existing = this.pullers.get(poolId);
+    if (existing) return existing;
+    const primary = primaryRegionOf(poolId);
+    const peer = this.options.peers.peer(primary);
+    const puller: ReplicaPuller = new ReplicaPuller({
+      endpoint: peer.endpoint,
+      region: primary,
+      credential: { accessKeyId: peer.accessKeyId, secretAccessKey: peer.secretAccessKey },
+      poolId,
+      store: this.options.store,
+      idleDelayMs: this.options.idleDelayMs ?? 250,
+      ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+      maximumBackoffMs: 5_000,
+      onError: (error) => this.options.onError?.(poolId, error),
+      onDeleted: () => this.forgetDeleted(poolId, puller),
+    });
+    this.pullers.set(poolId, puller);
     return puller;
   }
 
@@ -61,10 +66,13 @@ export class ReplicaPullers {
     else this.pullerFor(poolId).start();
   }
 
+  /** Stops and forgets the puller of a replica pool deleted here (or about to be). */
   async stop(poolId: string): Promise<void> {
     const puller = this.pullers.get(poolId);
+    if (!puller) return;
     this.pullers.delete(poolId);
-    await puller?.stop();
+    await puller.stop();
+    this.options.onDeleted?.(poolId);
   }
 
   /** The replica pools with a running puller. */
@@ -88,9 +96,14 @@ export class ReplicaPullers {
       const page = await this.options.store.listPools(after, 500);
       for (const entry of page) {
         if (poolRole(entry) !== 'replica' || !this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
-        if (!this.pullers.has(entry.poolId)) {
+        const puller = this.pullers.get(entry.poolId);
+        if (!puller) {
           if (!(await keep(entry.poolId))) continue;
           this.start(entry.poolId);
+        } else if (!entry.snapshotProgress?.complete) {
+          // A copy still to finish: this puller may believe it finished one (the replica was deleted
+          // and created again by another worker since), so it reads the store again.
+          puller.recheckStore();
         }
         followed.add(entry.poolId);
       }
@@ -101,8 +114,17 @@ export class ReplicaPullers {
     return [...followed];
   }
 
+  /** Stops every puller (the region is closing; their pools stay). */
   async close(): Promise<void> {
-    const all = [...this.pullers.keys()];
-    await Promise.all(all.map((poolId) => this.stop(poolId)));
+    const all = [...this.pullers.values()];
+    this.pullers.clear();
+    await Promise.all(all.map((puller) => puller.stop()));
+  }
+
+  /** A puller that ended by itself on finding its pool deleted: it is no longer followed. */
+  private forgetDeleted(poolId: string, puller: ReplicaPuller): void {
+    if (this.pullers.get(poolId) !== puller) return;
+    this.pullers.delete(poolId);
+    this.options.onDeleted?.(poolId);
   }
 }

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReplicaView } from './replica-control-routes.ts';
 
 const STATUSES: ReadonlyArray<ReplicaView['Status']> = ['CREATING', 'INACTIVE', 'ACTIVE', 'DELETING'];
@@ -40,4 +40,15 @@ export function registerReplicationMetrics(registry: Registry, source: { replica
       if (progress.LagSeconds !== null) lag.set({ pool: poolId }, progress.LagSeconds);
     }
   }
+}
+
+/**
+ * Counts, by pool, the pullers of this process stopped because their replica pool was deleted in
+ * this region (with `serve --workers`, the leader worker's): whether the puller noticed it itself
+ * (another worker deleted the pool), the adoption pass did, or the deletion ran here. Returns the
+ * function that counts one.
+ */
+export function registerReplicaDeletions(registry: Registry): (poolId: string) => void {
+  const stopped = new Counter({ name: 'meridian_replica_pullers_stopped_total', help: 'Pullers stopped because their replica pool was deleted in this region', labelNames: ['pool'], registers: [registry] });
+  return (poolId) => stopped.inc({ pool: poolId });
 }

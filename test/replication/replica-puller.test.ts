@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { Registry } from 'prom-client';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
-import { registerChangeFeedRoutes } from '../../src/replication/change-feed-routes.ts';
+import { registerChangeFeedRoutes, REPLICATION_SIGNING_NAME } from '../../src/replication/change-feed-routes.ts';
+import type { ChangesMessage } from '../../src/replication/feed-messages.ts';
 import { poolDigest } from '../../src/replication/pool-digest.ts';
+import { PeerRegions } from '../../src/replication/peer-client.ts';
 import { ReplicaPuller, type ReplicaPullerOptions } from '../../src/replication/replica-puller.ts';
+import { ReplicaPullers } from '../../src/replication/replica-pullers.ts';
 import type { ReplicatedChange, Store } from '../../src/store/store.ts';
+import { signedFetch } from '../../src/wire/signed-fetch.ts';
 import { storeBackends, type OpenStore } from '../support/stores.ts';
 
 const REGION = 'us-east-1';
@@ -51,7 +56,10 @@ for (const backend of storeBackends()) {
       replicaOpened = await backend.open();
       primary = primaryOpened.store;
       replica = replicaOpened.store;
-      app = Fastify();
+      // A puller stopped while its request's connection was still opening leaves a socket that
+      // never sent a request: Node does not count it idle, and close() would wait for its headers
+      // timeout (a minute) unless every connection is closed.
+      app = Fastify({ forceCloseConnections: true });
       registerChangeFeedRoutes(app, {
         store: observeReads(primary),
         credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
@@ -233,6 +241,127 @@ for (const backend of storeBackends()) {
       assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
     });
 
+    test('following, a round reads no pool entry; a restarted loop reads the store and resumes from it', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      let poolReads = 0;
+      const counted = new Proxy(replica, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'getPool') return typeof value === 'function' ? value.bind(target) : value;
+          return (id: string) => {
+            if (id === poolId) poolReads += 1;
+            return target.getPool(id);
+          };
+        },
+      });
+      const follower = puller(poolId, { store: counted, waitMs: 30_000 });
+      const writeAndFollow = async (name: string) => {
+        await vault.write(poolId, (records) => records.put<User>('user', name, { name, email: `${name}@example.com` }));
+        const target = (await primary.getPool(poolId))!.lastSequence;
+        await waitFor(async () => follower.progress().appliedSequence === target);
+      };
+      follower.start();
+      try {
+        for (let round = 1; round <= 5; round++) await writeAndFollow(`r${round}`);
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(poolReads, 1, 'read when the loop started, not once per round');
+
+      // Written while the loop is stopped, and the replica's store moved on meanwhile (another
+      // puller applied some of it): the restarted loop starts from what the store holds.
+      await vault.write(poolId, (records) => records.put<User>('user', 'stopped', { name: 'stopped', email: 'stopped@example.com' }));
+      await puller(poolId).pullChanges();
+      follower.start();
+      try {
+        await writeAndFollow('restarted');
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(poolReads, 2);
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+    });
+
+    test('a replica deleted here while its puller follows it: the next change ends the loop, nothing is copied back', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const errors: Error[] = [];
+      let noticed!: () => void;
+      const deleted = new Promise<void>((resolve) => (noticed = resolve));
+      const follower = puller(poolId, { idleDelayMs: 600_000, waitMs: 30_000, onDeleted: noticed, onError: (error) => errors.push(error) });
+      // Caught up already: the first round reads nothing at once, the second is held.
+      const held = feedReads(changeReads + 2);
+      follower.start();
+      try {
+        await held;
+        assert.equal(await replica.deletePool(poolId), true);
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        await deleted;
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(await replica.getPool(poolId), null);
+      assert.deepEqual(errors, []);
+    });
+
+    test("the region's pullers forget a puller whose replica another worker deleted, and report it once", { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const reported: string[] = [];
+      let noticed!: () => void;
+      const deleted = new Promise<void>((resolve) => (noticed = resolve));
+      const pullers = new ReplicaPullers({
+        store: replica,
+        peers: new PeerRegions({ [REGION]: { endpoint, ...CREDENTIAL } }),
+        onDeleted: (id) => {
+          reported.push(id);
+          noticed();
+        },
+      });
+      const held = feedReads(changeReads + 2);
+      pullers.start(poolId);
+      try {
+        await held;
+        assert.equal(await replica.deletePool(poolId), true);
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        await deleted;
+        assert.deepEqual(pullers.poolIds(), []);
+        // The adoption pass (other tests' replicas left aside), or a deletion finishing here, finds
+        // nothing to stop or adopt.
+        assert.deepEqual(await pullers.resumeAll(async (id) => id === poolId), []);
+        await pullers.stop(poolId);
+      } finally {
+        await pullers.close();
+      }
+      assert.deepEqual(reported, [poolId]);
+      assert.equal(await replica.getPool(poolId), null);
+    });
+
+    test('told the store changed under it (the replica deleted and created again), a following puller finishes the new copy', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      await vault.write(poolId, async (records) => {
+        for (let n = 1; n <= 6; n++) await records.put<User>('user', `u${n}`, { name: `user ${n}`, email: `u${n}@example.com` });
+      });
+      await puller(poolId).catchUp();
+      const follower = puller(poolId, { waitMs: 30_000 });
+      const held = feedReads(changeReads + 2);
+      follower.start();
+      try {
+        await held;
+        // Another worker deletes the replica and starts a new one, copying its first page only.
+        await replica.deletePool(poolId);
+        assert.equal(await puller(poolId).copySnapshot(1), false);
+        follower.recheckStore();
+        await vault.write(poolId, (records) => records.put<User>('user', 'marker', { name: 'marker', email: 'marker@example.com' }));
+        const target = (await primary.getPool(poolId))!.lastSequence;
+        await waitFor(async () => {
+          const local = await replica.getPool(poolId);
+          return local?.snapshotProgress?.complete === true && local.appliedSequence === target;
+        });
+      } finally {
+        await follower.stop();
+      }
+      assert.equal(await poolDigest(replica, poolId), await poolDigest(primary, poolId));
+    });
+
     test('stop() ends a held long-poll at once', { timeout: 20_000 }, async () => {
       const { poolId } = await caughtUpReplica();
       const follower = puller(poolId, { idleDelayMs: 600_000, waitMs: 30_000 });
@@ -258,6 +387,66 @@ for (const backend of storeBackends()) {
       await read;
       await closing.close();
       assert.equal(await held, 0);
+    });
+
+    test('a held request keeps its place while it re-reads the log; a request the full feed does not hold is told so', { timeout: 20_000 }, async () => {
+      const { poolId, vault } = await caughtUpReplica();
+      const after = (await primary.getPool(poolId))!.lastSequence;
+      // The feed's second read of the log is the held request's first re-read: it waits for `reopen`,
+      // so another request can arrive exactly while the held one is between two waits.
+      let started = 0;
+      let completed = 0;
+      let reopen!: () => void;
+      const reopened = new Promise<void>((resolve) => (reopen = resolve));
+      const gated = new Proxy(primary, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property !== 'readChanges') return typeof value === 'function' ? value.bind(target) : value;
+          return async (...args: Parameters<Store['readChanges']>) => {
+            started += 1;
+            if (started === 2) await reopened;
+            try {
+              return await target.readChanges(...args);
+            } finally {
+              completed += 1;
+            }
+          };
+        },
+      });
+      const metrics = new Registry();
+      const feed = Fastify();
+      registerChangeFeedRoutes(feed, {
+        store: gated,
+        credentials: (id) => (id === CREDENTIAL.accessKeyId ? { ...CREDENTIAL, principalArn: 'arn:meridian:replication' } : null),
+        region: REGION,
+        longPoll: { maximumWaiters: 1, recheckMs: 20 },
+        metrics,
+      });
+      const feedEndpoint = await feed.listen({ port: 0, host: '127.0.0.1' });
+      const changesAfter = async (sequence: number): Promise<ChangesMessage> => {
+        const query = { after: String(sequence), waitMs: '30000' };
+        const response = await signedFetch({ endpoint: feedEndpoint, method: 'GET', path: `/replication/pools/${poolId}/changes`, query, region: REGION, service: REPLICATION_SIGNING_NAME, credentials: CREDENTIAL });
+        assert.equal(response.status, 200);
+        return (await response.json()) as ChangesMessage;
+      };
+      try {
+        const first = changesAfter(after);
+        await waitFor(async () => started === 2);
+        const second = changesAfter(after);
+        await waitFor(async () => completed === 2);
+        reopen();
+        await vault.write(poolId, (records) => records.put<User>('user', 'u1', { name: 'one', email: 'u1@example.com' }));
+        const [held, notHeld] = await Promise.all([first, second]);
+        assert.deepEqual(held.changes.map((change) => change.sequence), [after + 1]);
+        assert.equal(held.waitMs, 30_000);
+        assert.deepEqual(notHeld.changes, []);
+        assert.equal(notHeld.waitMs, 0, 'answered at once: the answer must not claim it was held');
+        const counted = await metrics.getSingleMetric('meridian_replication_long_polls_total')!.get();
+        assert.deepEqual(Object.fromEntries(counted.values.map((value) => [value.labels.answer, value.value])), { held: 1, at_once: 1 });
+      } finally {
+        reopen();
+        await feed.close();
+      }
     });
 
     test('the feed answers 403 unsigned, 404 unknown pools, 400 bad parameters', async () => {
