@@ -85,7 +85,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const placement = options.catalog !== undefined ? placeFromCatalog({ ...options, catalog: options.catalog }) : null;
   const dataDir = placement?.dataDir ?? resolve(options.data ?? './data');
   // With a catalog the admin credentials are the deployment's (`up` generated them beside the catalog).
-  const credentials = resolveAdminCredentials(placement?.credentialsDir ?? dataDir);
+  const credentialsDir = placement?.credentialsDir ?? dataDir;
+  const credentials = resolveAdminCredentials(credentialsDir);
   const parsed = regionSettingsSchema.safeParse({
     region: options.region,
     port: Number(placement?.port ?? options.port ?? '9000'),
@@ -130,7 +131,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
 
   function announce(region: { url: string; store: { backend: string } }): void {
     if (credentials.generated) {
-      console.log(`admin credentials (generated, saved in ${dataDir}/admin-credentials.json):`);
+      console.log(`admin credentials (generated, saved in ${credentialsDir}/admin-credentials.json):`);
       console.log(`  AWS_ACCESS_KEY_ID=${credentials.accessKeyId}`);
       console.log(`  AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}`);
     }

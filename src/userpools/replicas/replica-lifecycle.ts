@@ -160,6 +160,9 @@ export class ReplicaLifecycle implements ReplicaControl {
       if (error instanceof KeyUnusable) throw this.keyMissingHere(request.keyReference, error.reason);
       throw error;
     }
+    // A puller left from an earlier replica of this pool (deleted through another worker, which
+    // this one has not noticed yet) believes its copy finished: start from a fresh one.
+    await pullers.stop(poolId);
     const puller = pullers.pullerFor(poolId);
     try {
       await puller.copySnapshot(1);
