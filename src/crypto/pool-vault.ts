@@ -5,9 +5,6 @@ import type { PoolKeys } from './pool-keys.ts';
 import type { PoolReads, RecordReadCache } from './record-read-cache.ts';
 import { PoolMissing, poolRole, type PoolEntry, type PoolRole, type Store } from '../store/store.ts';
 
-/** How many stable routes are kept before the map starts over (about 100 bytes each). */
-const STABLE_ROUTES_KEPT = 50_000;
-
 /**
  * The encrypted side of the store: opens a pool's records with its data key (unwrapped through
  * the cache) for reading or for an atomic, change-logged write. Domain code uses only this.
@@ -15,8 +12,6 @@ const STABLE_ROUTES_KEPT = 50_000;
 export class PoolVault {
   /** A pool's role never changes under its id (a replica is never promoted in place), so it is kept. */
   private readonly roles = new Map<string, PoolRole>();
-  /** Found pools of stable routes (findPoolByStableRoute). */
-  private readonly stableRoutes = new Map<string, string>();
   /** Told about every region-local write to a replica pool (the revocation shipper listens). */
   onReplicaLocalWrite: ((poolId: string, kind: string, id: string) => void) | null = null;
 
@@ -66,24 +61,6 @@ export class PoolVault {
   /** The pool a region-wide route (e.g. an app client id) belongs to, or null. */
   async findPoolByRoute(name: string, value: string): Promise<string | null> {
     return (await this.store.findRoute(name, value))?.poolId ?? null;
-  }
-
-  /**
-   * findPoolByRoute for routes whose value is never given to another pool (app client ids are
-   * random and never reused, and a replica keeps its primary's pool id), so a found pool is kept:
-   * public actions look their client up on every request. Absence is not kept (a client created
-   * later must be found), and a kept pool that was deleted since fails when its records are read.
-   */
-  async findPoolByStableRoute(name: string, value: string): Promise<string | null> {
-    const key = `${name}\u0000${value}`;
-    const known = this.stableRoutes.get(key);
-    if (known !== undefined) return known;
-    const poolId = await this.findPoolByRoute(name, value);
-    if (poolId !== null) {
-      if (this.stableRoutes.size >= STABLE_ROUTES_KEPT) this.stableRoutes.clear();
-      this.stableRoutes.set(key, poolId);
-    }
-    return poolId;
   }
 
   /** Region-local state (never replicated), encrypted like records. */

@@ -16,7 +16,7 @@ export interface ClientContext {
  * An unknown client is ResourceNotFoundException, as in Cognito.
  */
 export async function poolOfClient(services: UserPoolServices, clientId: string): Promise<string> {
-  const poolId = await services.vault.findPoolByStableRoute(CLIENT_ROUTE, clientId);
+  const poolId = await services.vault.findPoolByRoute(CLIENT_ROUTE, clientId);
   if (!poolId) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
   return poolId;
 }

@@ -79,7 +79,7 @@ export function replicaReadOnlyError(error: ReplicaReadOnly): ServiceError {
 /** The pool an action's input is about: UserPoolId, else the app client's, else the access token's. */
 async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<string | null> {
   if (typeof input.UserPoolId === 'string') return input.UserPoolId;
-  if (typeof input.ClientId === 'string') return services.vault.findPoolByStableRoute(CLIENT_ROUTE, input.ClientId);
+  if (typeof input.ClientId === 'string') return services.vault.findPoolByRoute(CLIENT_ROUTE, input.ClientId);
   if (typeof input.AccessToken === 'string') {
     try {
       return poolIdOf(input.AccessToken);

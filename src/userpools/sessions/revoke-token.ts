@@ -18,7 +18,7 @@ import { revokeRefreshToken } from './refresh-token-revocation.ts';
  */
 export async function revokeToken(services: UserPoolServices, input: { token: string; clientId: string; clientSecret?: string }): Promise<void> {
   const unknownClient = () => new UnauthorizedException(`Client ${input.clientId} is not authorized to revoke tokens.`);
-  const poolId = await services.vault.findPoolByStableRoute(CLIENT_ROUTE, input.clientId);
+  const poolId = await services.vault.findPoolByRoute(CLIENT_ROUTE, input.clientId);
   if (!poolId) throw unknownClient();
   const revocation = await revokeRefreshToken(services, poolId, {
     clientId: input.clientId,
