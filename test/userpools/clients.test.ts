@@ -6,6 +6,7 @@ import {
   DeleteUserPoolClientCommand,
   DeleteUserPoolCommand,
   DescribeUserPoolClientCommand,
+  InitiateAuthCommand,
   ListUserPoolClientsCommand,
   UpdateUserPoolClientCommand,
   type CreateUserPoolClientCommandInput,
@@ -380,6 +381,22 @@ describe('app clients over the Cognito API', () => {
     const orphan = await newClient(doomedPool);
     await region.cognito.send(new DeleteUserPoolCommand({ UserPoolId: doomedPool }));
     assert.equal(await region.region.store.findRoute(CLIENT_ROUTE, orphan.ClientId!), null);
+  });
+
+  test('public actions stop finding a client once it or its pool is deleted, even right after using it', async () => {
+    const signIn = (clientId: string) =>
+      region.cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody', PASSWORD: 'Passw0rd!x' } }));
+    const poolId = await newPool();
+    const client = await newClient(poolId, { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    await assert.rejects(signIn(client.ClientId!), (error: Error) => error.name !== 'ResourceNotFoundException');
+    await region.cognito.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: client.ClientId! }));
+    await assert.rejects(signIn(client.ClientId!), { name: 'ResourceNotFoundException' });
+
+    const doomedPool = await newPool();
+    const orphan = await newClient(doomedPool, { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    await assert.rejects(signIn(orphan.ClientId!), (error: Error) => error.name !== 'ResourceNotFoundException');
+    await region.cognito.send(new DeleteUserPoolCommand({ UserPoolId: doomedPool }));
+    await assert.rejects(signIn(orphan.ClientId!), { name: 'ResourceNotFoundException' });
   });
 
   test('client actions need IAM credentials', async () => {
