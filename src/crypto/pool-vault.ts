@@ -136,6 +136,7 @@ export class PoolVault {
 
   async deletePool(poolId: string): Promise<boolean> {
     this.keyCache.forget(poolId);
+    this.readCache?.forgetPool(poolId);
     this.roles.delete(poolId);
     return this.store.deletePool(poolId);
   }

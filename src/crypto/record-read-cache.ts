@@ -17,12 +17,32 @@ import type { PoolKeys } from './pool-keys.ts';
  * stops being used, so this cache never outlives the key that decrypted what it holds.
  *
  * Values are kept as the decrypted JSON text (parsed on every hit), never as shared objects a
- * caller could change under another. Bounded by entry count; least recently used go first.
+ * caller could change under another. Bounded by entries and by bytes (least recently used go
+ * first), and by age: nothing stays longer than `maxAgeMs` (default: the data-key cache's 300 s),
+ * so decrypted records of a deleted pool, or under a key since disabled, do not linger in memory.
  */
+export interface RecordReadCacheOptions {
+  maxEntries?: number;
+  /** Approximate bound of the cached text, in bytes (UTF-16: two per character). Default 64 MiB. */
+  maxBytes?: number;
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
 export class RecordReadCache {
   private readonly entries = new Map<string, CachedRead>();
+  private bytes = 0;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly maxEntries = 20_000) {}
+  constructor(options: RecordReadCacheOptions = {}) {
+    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.maxAgeMs = options.maxAgeMs ?? 300_000;
+    this.now = options.now ?? Date.now;
+  }
 
   /** The reads of one pool as of `version`, for one PoolVault.read. */
   view(poolId: string, version: string, keys: PoolKeys): PoolReads {
@@ -33,8 +53,8 @@ export class RecordReadCache {
   lookup(key: string, version: string, keys: PoolKeys): CachedValue | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.version !== version || entry.keys !== keys) {
-      this.entries.delete(key);
+    if (entry.version !== version || entry.keys !== keys || entry.storedAt + this.maxAgeMs <= this.now()) {
+      this.drop(key, entry);
       return undefined;
     }
     // Re-inserting keeps Map order = recency, so eviction takes the least recently used.
@@ -45,18 +65,52 @@ export class RecordReadCache {
 
   /** @internal */
   remember(key: string, version: string, keys: PoolKeys, value: CachedValue): void {
-    this.entries.delete(key);
-    this.entries.set(key, { version, keys, value });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    const previous = this.entries.get(key);
+    if (previous) this.drop(key, previous);
+    const size = sizeOf(key, value);
+    // A value bigger than a sixteenth of the budget would evict many hot ones for one read.
+    if (size > this.maxBytes / 16) return;
+    this.entries.set(key, { version, keys, value, size, storedAt: this.now() });
+    this.bytes += size;
+    this.evict();
+  }
+
+  /** Drops every entry of a pool (it was deleted here). */
+  forgetPool(poolId: string): void {
+    const prefix = `${poolId}\u0000`;
+    for (const [key, entry] of this.entries) if (key.startsWith(prefix)) this.drop(key, entry);
   }
 
   get size(): number {
     return this.entries.size;
   }
+
+  get sizeInBytes(): number {
+    return this.bytes;
+  }
+
+  /** Least recently used first, and expired entries found at the old end on the way. */
+  private evict(): void {
+    const expiredBefore = this.now() - this.maxAgeMs;
+    for (const [key, entry] of this.entries) {
+      const over = this.entries.size > this.maxEntries || this.bytes > this.maxBytes;
+      if (!over && entry.storedAt > expiredBefore) break;
+      this.drop(key, entry);
+    }
+  }
+
+  private drop(key: string, entry: CachedRead): void {
+    this.entries.delete(key);
+    this.bytes -= entry.size;
+  }
+}
+
+function sizeOf(key: string, value: CachedValue): number {
+  let characters = key.length;
+  if (typeof value === 'string') characters += value.length;
+  else if (Array.isArray(value)) for (const id of value) characters += id.length;
+  else if (value) for (const item of value.items) characters += item.id.length + item.text.length;
+  return 2 * characters + 64;
 }
 
 /** What a cached read returns: a record's JSON text or null (absent), ids, or a page. */
@@ -71,6 +125,8 @@ interface CachedRead {
   version: string;
   keys: PoolKeys;
   value: CachedValue;
+  size: number;
+  storedAt: number;
 }
 
 /** The cached reads of one pool at one version (what EncryptedRecords consults). */

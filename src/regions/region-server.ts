@@ -102,7 +102,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     principalArn: `arn:aws:iam::${settings.accountId}:root`,
   };
 
-  const vault = new PoolVault(store, keyCache, new RecordReadCache());
+  const vault = new PoolVault(store, keyCache, new RecordReadCache({ maxAgeMs: settings.dataKeyCacheSeconds * 1000, now: hooks.now }));
   const outbox = new PoolOutbox(vault);
   const services: UserPoolServices = {
     region: settings.region,

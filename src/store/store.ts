@@ -206,9 +206,10 @@ export interface Store {
   getPool(poolId: string): Promise<PoolEntry | null>;
   /**
    * A stamp of everything readable in the pool, one indexed row read: it changes with every
-   * committed record change (the change-log sequence), every replicated apply (applied sequence
-   * and snapshot progress) and between a pool and a later one under the same id (incarnation).
-   * Null when the pool does not exist. Readers compare it to reuse what they read before.
+   * committed record change, replicated apply and snapshot page, each of which also replaces the
+   * row's random `revision`, so a stamp never comes back with other contents (sequence numbers
+   * alone could: a restored database, a pool deleted and created again). Null when the pool does
+   * not exist. Readers compare it to reuse what they read before.
    */
   poolVersion(poolId: string): Promise<string | null>;
   /** Pools in id order after `after` (exclusive). */
@@ -282,7 +283,7 @@ export interface Store {
 
 /** The SQL expression of Store.poolVersion over a `pools` row (the same in both backends). */
 export const POOL_VERSION_EXPRESSION =
-  "COALESCE(incarnation, '') || ':' || last_sequence || ':' || applied_sequence || ':' || COALESCE(snapshot_progress, '')";
+  "COALESCE(revision, '') || ':' || last_sequence || ':' || applied_sequence || ':' || COALESCE(snapshot_progress, '')";
 
 /** What an updateLocal callback decides: the payload to store (null: keep the current one) and what to return. */
 export interface LocalUpdate<T> {

@@ -162,7 +162,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 }
 
 test('the cache holds at most its bound, dropping the least recently used', async () => {
-  const cache = new RecordReadCache(2);
+  const cache = new RecordReadCache({ maxEntries: 2 });
   const keys: PoolKeys = { recordKey: randomBytes(32), indexKey: randomBytes(32), tokenKey: randomBytes(32) };
   const view = cache.view('p', 'v1', keys);
   view.remember('a', 'A');
@@ -173,4 +173,55 @@ test('the cache holds at most its bound, dropping the least recently used', asyn
   assert.equal(view.lookup('b'), undefined);
   assert.equal(view.lookup('a'), 'A');
   assert.equal(cache.view('p', 'v2', keys).lookup('a'), undefined);
+});
+
+test('the cache is bounded in bytes and in age, and forgets a deleted pool', () => {
+  let now = 0;
+  const keys: PoolKeys = { recordKey: randomBytes(32), indexKey: randomBytes(32), tokenKey: randomBytes(32) };
+  const cache = new RecordReadCache({ maxBytes: 64 * 1024, maxAgeMs: 1_000, now: () => now });
+  const view = cache.view('p', 'v1', keys);
+  const kilobyte = 'x'.repeat(512);
+  for (let i = 0; i < 100; i += 1) view.remember(`k${i}`, kilobyte);
+  assert.ok(cache.sizeInBytes <= 64 * 1024, `${cache.sizeInBytes} bytes kept`);
+  assert.equal(view.lookup('k0'), undefined);
+  assert.equal(view.lookup('k99'), kilobyte);
+  // Too big for the budget: not kept at all, nothing else evicted for it.
+  const before = cache.size;
+  view.remember('huge', 'y'.repeat(16 * 1024));
+  assert.equal(view.lookup('huge'), undefined);
+  assert.equal(cache.size, before);
+
+  now = 1_000;
+  assert.equal(view.lookup('k99'), undefined, 'expired');
+  view.remember('fresh', 'z');
+  assert.ok(cache.size <= before, 'expired entries at the old end went on the way');
+
+  const other = cache.view('q', 'v1', keys);
+  other.remember('a', 'A');
+  cache.forgetPool('p');
+  assert.equal(view.lookup('fresh'), undefined);
+  assert.equal(other.lookup('a'), 'A');
+  cache.forgetPool('q');
+  assert.equal(cache.size, 0);
+  assert.equal(cache.sizeInBytes, 0);
+});
+
+test('a version never comes back with other contents: every change replaces the pool revision', async () => {
+  for (const backend of ['sqlite', 'postgres'] as const) {
+    const db = await connect(backend);
+    try {
+      const poolId = `us-east-1_${randomBytes(6).toString('hex')}`;
+      await db.other.createPool(poolId, provider, async (records) => records.put(KIND, 'a', { n: 1 }));
+      const store = (db.other as unknown as { store: Store }).store;
+      const seen = new Set([await store.poolVersion(poolId)]);
+      for (let i = 0; i < 3; i += 1) {
+        await db.other.write(poolId, (records) => records.put(KIND, 'a', { n: i }));
+        seen.add(await store.poolVersion(poolId));
+      }
+      assert.equal(seen.size, 4, backend);
+      assert.ok([...seen].every((version) => version !== null && /^[0-9a-f-]{36}:/.test(version)), backend);
+    } finally {
+      await db.dispose();
+    }
+  }
 });

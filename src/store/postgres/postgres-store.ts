@@ -135,7 +135,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
       // ON CONFLICT rather than a prior SELECT: a concurrent creator of the same id makes this wait
       // for its outcome, so exactly one of two simultaneous createPool calls wins.
       const inserted = await client.query(
-        `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, incarnation)
+        `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, revision)
          VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (pool_id) DO NOTHING`,
         [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, randomUUID()],
       );
@@ -298,7 +298,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
   async createReplicaPool(entry: NewPoolEntry, appliedSequence: number): Promise<void> {
     const progress: SnapshotProgress = { complete: false, after: null, copiedRecords: 0, totalRecords: 0 };
     const inserted = await this.pool.query(
-      `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, incarnation)
+      `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, revision)
        VALUES ($1, $2, $3, 0, $4, 'replica', $5, $6, $7) ON CONFLICT (pool_id) DO NOTHING`,
       [entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress), randomUUID()],
     );
@@ -310,7 +310,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
       await relaxReplicaCommit(client);
       await lockReplica(client, poolId);
       for (const record of records) await applyPut(client, poolId, record.kind, record.id, record.payload, record.indexes);
-      await client.query('UPDATE pools SET snapshot_progress = $1 WHERE pool_id = $2', [JSON.stringify(progress), poolId]);
+      await client.query('UPDATE pools SET snapshot_progress = $1, revision = $3 WHERE pool_id = $2', [JSON.stringify(progress), poolId, randomUUID()]);
     });
   }
 
@@ -340,7 +340,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
         }
         applied = change.sequence;
       }
-      await client.query('UPDATE pools SET applied_sequence = $1 WHERE pool_id = $2', [applied, poolId]);
+      await client.query('UPDATE pools SET applied_sequence = $1, revision = $3 WHERE pool_id = $2', [applied, poolId, randomUUID()]);
       return applied;
     });
   }
@@ -654,12 +654,12 @@ class PostgresTransaction implements PoolTransaction {
   ): Promise<void> {
     const appended = await this.client.query(
       `WITH next AS (
-         UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = $1 RETURNING last_sequence
+         UPDATE pools SET last_sequence = last_sequence + 1, revision = $8::text WHERE pool_id = $1 RETURNING last_sequence
        )
        INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at)
        SELECT $1, last_sequence, $2::text, $3::text, $4::text, $5::bytea, $6::text, $7::bigint FROM next
        RETURNING sequence`,
-      [this.poolId, kind, id, operation, payload, JSON.stringify(indexes), Date.now()],
+      [this.poolId, kind, id, operation, payload, JSON.stringify(indexes), Date.now(), randomUUID()],
     );
     if (appended.rowCount === 0) throw new PoolMissing(this.poolId);
     this.appendedSequence = Number((appended.rows[0] as Row).sequence);

@@ -122,7 +122,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
       try {
         const exists = prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId);
         if (exists) throw new PoolAlreadyExists(entry.poolId);
-        prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, incarnation) VALUES (?, ?, ?, 0, ?, ?)')
+        prepared(this.writer, 'INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, revision) VALUES (?, ?, ?, 0, ?, ?)')
           .run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, randomUUID());
         const tx = new SqliteTransaction(this.writer, entry.poolId, true);
         const result = await work(tx);
@@ -265,7 +265,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
       this.whenUnlocked(() => this.writer.transaction(() => {
         if (prepared(this.writer, 'SELECT 1 FROM pools WHERE pool_id = ?').get(entry.poolId)) throw new PoolAlreadyExists(entry.poolId);
         prepared(this.writer, 
-          `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, incarnation)
+          `INSERT INTO pools (pool_id, wrapped_data_key, key_reference, last_sequence, created_at, role, applied_sequence, snapshot_progress, revision)
            VALUES (?, ?, ?, 0, ?, 'replica', ?, ?, ?)`,
         ).run(entry.poolId, entry.wrappedDataKey, entry.keyReference, entry.createdAt, appliedSequence, JSON.stringify(progress), randomUUID());
       }).immediate()),
@@ -277,7 +277,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
       this.writer.transaction(() => {
         this.replicaRow(poolId);
         for (const record of records) applyPut(this.writer, poolId, record.kind, record.id, record.payload, record.indexes);
-        prepared(this.writer, 'UPDATE pools SET snapshot_progress = ? WHERE pool_id = ?').run(JSON.stringify(progress), poolId);
+        prepared(this.writer, 'UPDATE pools SET snapshot_progress = ?, revision = ? WHERE pool_id = ?').run(JSON.stringify(progress), randomUUID(), poolId);
       }).immediate(),
     );
   }
@@ -302,7 +302,7 @@ export class SqliteStore implements Store, CommitAnnouncer {
           }
           applied = change.sequence;
         }
-        prepared(this.writer, 'UPDATE pools SET applied_sequence = ? WHERE pool_id = ?').run(applied, poolId);
+        prepared(this.writer, 'UPDATE pools SET applied_sequence = ?, revision = ? WHERE pool_id = ?').run(applied, randomUUID(), poolId);
         return applied;
       }).immediate(),
     );
@@ -543,8 +543,8 @@ class SqliteTransaction implements PoolTransaction {
   }
 
   private appendChange(kind: string, id: string, operation: 'put' | 'delete', payload: Buffer | null, indexes: IndexEntry[]): void {
-    const row = prepared(this.db, 'UPDATE pools SET last_sequence = last_sequence + 1 WHERE pool_id = ? RETURNING last_sequence')
-      .get(this.poolId) as Row | undefined;
+    const row = prepared(this.db, 'UPDATE pools SET last_sequence = last_sequence + 1, revision = ? WHERE pool_id = ? RETURNING last_sequence')
+      .get(randomUUID(), this.poolId) as Row | undefined;
     if (!row) throw new PoolMissing(this.poolId);
     const sequence = Number(row.last_sequence);
     prepared(this.db, 'INSERT INTO change_log (pool_id, sequence, kind, id, operation, payload, indexes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
