@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PoolMissing } from '../store/store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
+import { SigningKeysMissing } from '../auth/tokens/signing-keys.ts';
 
 const POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 
@@ -23,13 +24,16 @@ export interface DiscoveryOptions {
 export function registerDiscoveryRoutes(app: FastifyInstance, options: DiscoveryOptions): void {
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (request, reply) => {
     const keys = await loadKeys(options, request.params.poolId);
+    if (keys === UNAVAILABLE) return keysUnavailable(reply);
     if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
     return reply.header('cache-control', 'public, max-age=300').send(keys.jwks);
   });
 
   app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (request, reply) => {
     const { poolId } = request.params;
-    if (!(await loadKeys(options, poolId))) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
+    const keys = await loadKeys(options, poolId);
+    if (keys === UNAVAILABLE) return keysUnavailable(reply);
+    if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
     const issuer = await options.issuerOf(poolId);
     const base = (await options.oauthBaseUrl?.(poolId)) ?? null;
     return reply.send({
@@ -62,12 +66,28 @@ function endpointsOf(base: string): Record<string, string> {
   };
 }
 
+const UNAVAILABLE = Symbol('signing keys unavailable');
+
+/**
+ * The pool's keys; null when there is no such pool; UNAVAILABLE when the pool exists without its
+ * signing keys (a secondary replica whose copy has not reached them yet), which is a 503 to come
+ * back later, not a server crash.
+ */
 async function loadKeys(options: DiscoveryOptions, poolId: string) {
   if (!POOL_ID_PATTERN.test(poolId)) return null;
   try {
     return await options.signingKeys.keysFor(poolId);
   } catch (error) {
     if (error instanceof PoolMissing) return null;
+    if (error instanceof SigningKeysMissing) return UNAVAILABLE;
     throw error;
   }
+}
+
+function keysUnavailable(reply: FastifyReply): FastifyReply {
+  return reply
+    .status(503)
+    .header('retry-after', '5')
+    .header('cache-control', 'no-store')
+    .send({ error: 'temporarily_unavailable', error_description: "The user pool's signing keys are not available here yet." });
 }

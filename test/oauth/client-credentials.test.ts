@@ -255,6 +255,13 @@ describe('the token endpoint: client_credentials (RFC 6749 §4.4)', () => {
     assertOAuthError(answer, 500, 'server_error');
     assert.deepEqual(Object.keys(answer.json).sort(), ['error', 'error_description']);
     assert.match(String(answer.json.error_description), /no usable signing keys/);
+    // Its JWKS and discovery document: 503 to come back later (a replica still copying), not a crash.
+    for (const document of ['jwks.json', 'openid-configuration']) {
+      const response = await fetch(`${region.url}/${setup.poolId}/.well-known/${document}`);
+      assert.equal(response.status, 503, document);
+      assert.equal(response.headers.get('retry-after'), '5');
+      assert.equal(((await response.json()) as { error?: string }).error, 'temporarily_unavailable');
+    }
   });
 
   test('an unknown domain prefix is 404 JSON', async () => {
