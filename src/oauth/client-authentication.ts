@@ -1,4 +1,6 @@
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../userpools/clients/app-client.ts';
+import type { AppClientRecord } from '../userpools/clients/app-client.ts';
+import { findClient } from '../userpools/clients/client-directory.ts';
+import { CLIENT_ID_PATTERN } from '../userpools/shared/identifiers.ts';
 import { secretsEqual } from '../userpools/clients/client-secret.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import { InvalidClient, InvalidRequest } from './oauth-errors.ts';
@@ -29,9 +31,6 @@ export interface ParameterReader {
   get(name: string): string | undefined;
 }
 
-/** Client ids are `[\w+]+`, at most 128 characters (CreateUserPoolClient). */
-const CLIENT_ID_PATTERN = /^[\w+]{1,128}$/;
-
 /** Whether the request tries HTTP Basic authentication (decides the 401 challenge of RFC 6749 §5.2). */
 export function triesBasicAuthentication(authorization: string | undefined): boolean {
   return authorization !== undefined && /^basic(\s|$)/i.test(authorization.trim());
@@ -59,7 +58,7 @@ export function readClientCredentials(authorization: string | undefined, form: P
 
 /** Checks the credentials against the app client of the pool (read here). */
 export async function authenticateClient(services: UserPoolServices, poolId: string, credentials: ClientCredentials): Promise<AuthenticatedClient> {
-  const client = await services.vault.read(poolId, (records) => records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, credentials.clientId));
+  const client = await services.vault.read(poolId, (records) => findClient(records, credentials.clientId));
   return checkClientCredentials(client, credentials);
 }
 

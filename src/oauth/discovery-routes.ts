@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PoolMissing } from '../store/store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { SigningKeysMissing } from '../auth/tokens/signing-keys.ts';
+import { USER_POOL_ID_PATTERN } from '../userpools/shared/identifiers.ts';
 
-const POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 
 export interface DiscoveryOptions {
   signingKeys: SigningKeyCache;
@@ -74,7 +74,7 @@ const UNAVAILABLE = Symbol('signing keys unavailable');
  * back later, not a server crash.
  */
 async function loadKeys(options: DiscoveryOptions, poolId: string) {
-  if (!POOL_ID_PATTERN.test(poolId)) return null;
+  if (!USER_POOL_ID_PATTERN.test(poolId)) return null;
   try {
     return await options.signingKeys.keysFor(poolId);
   } catch (error) {

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../../userpools/clients/app-client.ts';
+import type { AppClientRecord } from '../../userpools/clients/app-client.ts';
+import { findClient } from '../../userpools/clients/client-directory.ts';
+import { CLIENT_ID_PATTERN } from '../../userpools/shared/identifiers.ts';
 import { loadPool } from '../../userpools/pools/pool-directory.ts';
 import type { UserPoolRecord } from '../../userpools/pools/user-pool.ts';
 import { definedCustomScopes } from '../../userpools/resource-servers/resource-server-directory.ts';
@@ -38,7 +40,6 @@ const CARRIED_PARAMETERS = ['response_type', 'client_id', 'redirect_uri', 'state
 /** Scopes that describe the user and so need `openid` (Cognito: "can only be requested with the openid scope"). */
 const OPENID_DEPENDENT_SCOPES = new Set(['email', 'phone', 'profile']);
 
-const CLIENT_ID_PATTERN = /^[\w+]{1,128}$/;
 /** RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is always 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 /** Generous bounds for values that are echoed back or sealed into codes. */
@@ -71,7 +72,7 @@ export async function validateAuthorizationRequest(records: EncryptedRecords, qu
   const get = (name: string) => query.values.get(name);
   const clientId = get('client_id');
   if (clientId === undefined || query.repeated.has('client_id')) throw new AuthorizationPageError(400, 'The request has no client_id, or more than one.');
-  const client = CLIENT_ID_PATTERN.test(clientId) ? await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, clientId) : null;
+  const client = CLIENT_ID_PATTERN.test(clientId) ? await findClient(records, clientId) : null;
   if (!client) throw new AuthorizationPageError(400, 'The app client does not exist in this user pool.');
   const redirectUri = get('redirect_uri');
   if (redirectUri === undefined || query.repeated.has('redirect_uri')) throw new AuthorizationPageError(400, 'The request has no redirect_uri, or more than one.');

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../../userpools/clients/app-client.ts';
+import { findClient } from '../../userpools/clients/client-directory.ts';
+import { CLIENT_ID_PATTERN } from '../../userpools/shared/identifiers.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { AuthorizationPageError } from '../authorize/authorization-errors.ts';
 import { readQueryParameters, validateAuthorizationRequest } from '../authorize/authorization-request.ts';
@@ -9,7 +10,6 @@ import { handleBrowserErrors, methodNotAllowedPage, notFoundPage } from '../page
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
 
 const LOGOUT_ENDPOINT = '/logout';
-const CLIENT_ID_PATTERN = /^[\w+]{1,128}$/;
 
 /**
  * The sign-out endpoint `<base>/logout` (Cognito developer guide, "The managed login sign-out
@@ -43,7 +43,7 @@ async function logout(services: UserPoolServices, request: FastifyRequest, reply
   const logoutUri = get('logout_uri') ?? get('post_logout_redirect_uri');
 
   const location = await services.vault.read(pool.poolId, async (records) => {
-    const client = await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, clientId);
+    const client = await findClient(records, clientId);
     if (!client) throw new AuthorizationPageError(400, 'The app client does not exist in this user pool.');
     if (logoutUri !== undefined) {
       if (!(client.settings.LogoutURLs ?? []).includes(logoutUri)) throw new AuthorizationPageError(400, 'The logout_uri is not one of the sign-out URLs of this app client.');

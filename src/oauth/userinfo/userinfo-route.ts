@@ -4,7 +4,7 @@ import { TokenRejected, verifyPoolToken } from '../../auth/tokens/token-verifier
 import { KeyUnusable } from '../../crypto/key-provider.ts';
 import { PoolMissing } from '../../store/store.ts';
 import { acceptedIssuers } from '../../userpools/auth/issuers.ts';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../../userpools/clients/app-client.ts';
+import { findClient } from '../../userpools/clients/client-directory.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_LOOKUPS } from '../../userpools/users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
@@ -67,7 +67,7 @@ async function userInfo(services: UserPoolServices, request: FastifyRequest, rep
   if (!scopes.includes('openid')) throw new BearerRefusal(403, 'insufficient_scope', 'The access token does not have the openid scope.');
   const body = await services.vault.read(pool.poolId, async (records) => {
     const user = typeof claims.sub === 'string' ? (await records.find<UserRecord>(USER_RECORD_KIND, USER_LOOKUPS.sub, claims.sub))?.value : undefined;
-    const client = typeof claims.client_id === 'string' ? await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, claims.client_id) : null;
+    const client = typeof claims.client_id === 'string' ? await findClient(records, claims.client_id) : null;
     const sessionId = typeof claims.origin_jti === 'string' ? claims.origin_jti : '';
     if (!user || !client || !user.enabled || !(await isSessionActive(records, user.id, sessionId))) throw new BearerRefusal(401, 'invalid_token', INVALID_TOKEN);
     return userInfoClaims(user, client, scopes);

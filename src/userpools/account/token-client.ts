@@ -1,6 +1,7 @@
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import type { AuthenticatedUser } from '../auth/access-token.ts';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../clients/app-client.ts';
+import type { AppClientRecord } from '../clients/app-client.ts';
+import { findClient } from '../clients/client-directory.ts';
 import { NotAuthorizedException } from '../errors.ts';
 
 /**
@@ -8,7 +9,7 @@ import { NotAuthorizedException } from '../errors.ts';
  * deleted client is refused rather than read or written without the client's restrictions.
  */
 export async function clientOfToken(records: EncryptedRecords, auth: AuthenticatedUser): Promise<AppClientRecord> {
-  const client = await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, auth.clientId);
+  const client = await findClient(records, auth.clientId);
   if (!client) throw new NotAuthorizedException('Invalid Access Token');
   return client;
 }

@@ -11,8 +11,8 @@ import { USER_LOOKUPS } from '../users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { API_SIGN_IN_SCOPE } from './token-grant.ts';
 import { acceptedIssuers } from './issuers.ts';
+import { USER_POOL_ID_PATTERN } from '../shared/identifiers.ts';
 
-const POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
 
 export interface AuthenticatedUser {
   pool: UserPoolRecord;
@@ -81,6 +81,6 @@ export function poolIdOf(token: string): string {
     throw new NotAuthorizedException('Invalid Access Token');
   }
   const poolId = typeof issuer === 'string' ? issuer.slice(issuer.lastIndexOf('/') + 1) : '';
-  if (!POOL_ID_PATTERN.test(poolId)) throw new NotAuthorizedException('Invalid Access Token');
+  if (!USER_POOL_ID_PATTERN.test(poolId)) throw new NotAuthorizedException('Invalid Access Token');
   return poolId;
 }

@@ -47,9 +47,14 @@ export async function createClient(services: UserPoolServices, poolId: string, c
  * the pool has no such client.
  */
 export async function loadClient(records: EncryptedRecords, clientId: string): Promise<AppClientRecord> {
-  const client = await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, clientId);
+  const client = await findClient(records, clientId);
   if (!client) throw clientNotFound(clientId);
   return client;
+}
+
+/** The app client `clientId` of the pool whose records are open, or null (each protocol words its own refusal). */
+export function findClient(records: EncryptedRecords, clientId: string): Promise<AppClientRecord | null> {
+  return records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, clientId);
 }
 
 export async function getClient(services: UserPoolServices, poolId: string, clientId: string): Promise<AppClientRecord> {

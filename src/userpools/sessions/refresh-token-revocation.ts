@@ -1,6 +1,7 @@
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import { openRefreshToken } from '../auth/token-grant.ts';
-import { APP_CLIENT_RECORD_KIND, type AppClientRecord } from '../clients/app-client.ts';
+import type { AppClientRecord } from '../clients/app-client.ts';
+import { findClient } from '../clients/client-directory.ts';
 import type { UserPoolServices } from '../services.ts';
 
 /**
@@ -35,7 +36,7 @@ export interface RefreshTokenRevocationRequest {
  */
 export function revokeRefreshToken(services: UserPoolServices, poolId: string, request: RefreshTokenRevocationRequest): Promise<RefreshTokenRevocation> {
   return services.vault.write(poolId, async (records): Promise<RefreshTokenRevocation> => {
-    const client = request.authenticate(await records.get<AppClientRecord>(APP_CLIENT_RECORD_KIND, request.clientId));
+    const client = request.authenticate(await findClient(records, request.clientId));
     if (!client.settings.EnableTokenRevocation) return { outcome: 'revocation-disabled' };
     const session = openRefreshToken(records, request.token);
     if (!session) return { outcome: 'not-a-refresh-token' };

@@ -9,6 +9,12 @@ export function randomAlphanumeric(length: number, alphabet = ALPHANUMERIC): str
   return out;
 }
 
+/** What a user pool id may look like (the service model's `[\w-]+_[0-9a-zA-Z]+`). */
+export const USER_POOL_ID_PATTERN = /^[\w-]+_[0-9a-zA-Z]+$/;
+
+/** What an app client id may look like (the service model's `[\w+]+`, at most 128 characters). */
+export const CLIENT_ID_PATTERN = /^[\w+]{1,128}$/;
+
 /** Cognito's pool id form: `<region>_<9 alphanumerics>`. */
 export function newUserPoolId(region: string): string {
   return `${region}_${randomAlphanumeric(9)}`;
