@@ -2,7 +2,8 @@
  * bench/auth: InitiateAuth USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH through a real region process
  * at 16 concurrent clients, next to the raw cost of the same crypto measured in this process in the
  * same run (Argon2id verification + two RS256 signatures for a login; two RS256 signatures + an
- * AES-GCM open for a refresh). Run: `npx tsx bench/auth/run.ts [seconds]`.
+ * AES-GCM open for a refresh). Run: `npx tsx bench/auth/run.ts [seconds]`; on PostgreSQL:
+ * `MERIDIAN_BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/test npx tsx bench/auth/run.ts`.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -11,7 +12,7 @@ import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/password-hash.ts';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
 import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, threadCpuMs, type LoadResult } from '../support/load.ts';
-import { BENCH_ADMIN, BENCH_WORKERS, callCognito, startBenchRegion } from '../support/region-process.ts';
+import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, startBenchRegion } from '../support/region-process.ts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 const CONCURRENCY = 16;
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
 function report(results: { login: LoadResult; refresh: LoadResult; loginFloor: LoadResult; refreshFloor: LoadResult; rss: number; customerLogin: LoadResult }): void {
   const row = (name: string, result: LoadResult, floor: LoadResult) =>
     `| ${name} | ${result.perSecond.toFixed(0)}/s | ${result.p50Ms.toFixed(1)} ms | ${result.p99Ms.toFixed(1)} ms | ${result.errors} | ${floor.perSecond.toFixed(0)}/s | ${((100 * result.perSecond) / floor.perSecond).toFixed(0)}% |`;
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
   console.log('| operation | throughput | p50 | p99 | errors | crypto floor | ratio |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('InitiateAuth USER_PASSWORD_AUTH', results.login, results.loginFloor));

@@ -4,7 +4,8 @@
  * in this process in the same run, with the server stopped (one grant = one RS256 signature plus
  * client authentication, a scope lookup and HTTP). Also prints CPU time per operation (server
  * process for grants, this process for signatures), which shared or loaded machines distort
- * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]`.
+ * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set
+ * MERIDIAN_BENCH_DATABASE, as for bench/auth).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -12,7 +13,7 @@ import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoo
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, threadCpuMs, type LoadResult } from '../support/load.ts';
 import { post } from '../support/http-client.ts';
-import { BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
+import { BENCH_DATABASE, BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
 }
 
 function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; mainThread: number; signature: number; client: number }): void {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
   console.log('| operation | throughput | p50 | p99 | errors | RS256 signing floor | ratio |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import pg from 'pg';
 import { closeConnections, post } from './http-client.ts';
 
 export const BENCH_ADMIN = { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench-admin-secret-0123456789abcdefgh' };
@@ -31,13 +33,22 @@ async function freePort(): Promise<number> {
  */
 export const BENCH_WORKERS = Number(process.env.MERIDIAN_BENCH_WORKERS ?? availableParallelism());
 
+/**
+ * The PostgreSQL database to run the benchmarked server on (MERIDIAN_BENCH_DATABASE, e.g.
+ * `postgres://postgres@127.0.0.1:5432/test`); unset: the embedded SQLite store. Each run works in
+ * a schema of its own, dropped when the region stops.
+ */
+export const BENCH_DATABASE = process.env.MERIDIAN_BENCH_DATABASE;
+
 /** A real `meridian serve` process on loopback, as operators run it, for benchmarks. */
 export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchRegion> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-bench-'));
   const port = await freePort();
+  const schema = BENCH_DATABASE ? `bench_region_${randomBytes(4).toString('hex')}` : null;
+  const databaseArgs = BENCH_DATABASE && schema ? ['--database', withSchema(BENCH_DATABASE, schema)] : [];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(process.env.MERIDIAN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MERIDIAN_BENCH_PROFILE}`] : []), 'bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', '--workers', String(BENCH_WORKERS), ...extraArgs],
+    [...(process.env.MERIDIAN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MERIDIAN_BENCH_PROFILE}`] : []), 'bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', '--workers', String(BENCH_WORKERS), ...databaseArgs, ...extraArgs],
     { env: { ...process.env, MERIDIAN_ADMIN_ACCESS_KEY_ID: BENCH_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: BENCH_ADMIN.secretAccessKey }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
@@ -60,8 +71,25 @@ export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchR
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dataDir, { recursive: true, force: true });
+      if (BENCH_DATABASE && schema) await dropSchema(BENCH_DATABASE, schema);
     },
   };
+}
+
+function withSchema(databaseUrl: string, schema: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('schema', schema);
+  return url.toString();
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${client.escapeIdentifier(schema)} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** One raw AWS JSON call (lighter than the SDK and than fetch, so the load generator takes less CPU). */

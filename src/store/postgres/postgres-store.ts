@@ -30,6 +30,9 @@ import {
   type StoredRecord,
 } from '../store.ts';
 
+/** How long a statement waits for a pooled connection (pg's connectionTimeoutMillis). */
+const CONNECTION_WAIT_MS = 30_000;
+
 const POOL_VERSION_SQL = `SELECT ${POOL_VERSION_EXPRESSION} AS version FROM pools WHERE pool_id = $1`;
 
 type Row = Record<string, unknown>;
@@ -89,6 +92,9 @@ export class PostgresStore implements Store, CommitAnnouncer {
       // non-existent schema in search_path is not an error, which lets migrate() create it.)
       // pg lets an `options` parameter in the URL override this one, so do not combine the two.
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+      // Waiting for a free connection fails after this long instead of forever: if some path ever
+      // holds connections while waiting for more, requests fail (and say so) rather than hang.
+      connectionTimeoutMillis: CONNECTION_WAIT_MS,
     });
     // A pooled idle connection that the server drops emits 'error' on the pool; unhandled, that
     // would crash the process. The pool already discards the client and reconnects on demand.
@@ -200,12 +206,12 @@ export class PostgresStore implements Store, CommitAnnouncer {
   }
 
   async read<T>(poolId: string, work: (tx: PoolTransaction) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      return await runWork(new PostgresTransaction(client, poolId, false), work);
-    } finally {
-      client.release();
-    }
+    // Each statement of a read view takes a pooled connection only while it runs. A view that
+    // held one connection for all of `work` deadlocked the pool: `work` can take long (a sign-in
+    // verifies a password in it) and use the store again (lockout counters), so as many
+    // concurrent views as the pool has connections each held one and waited for another. Under
+    // READ COMMITTED without BEGIN, each statement saw its own snapshot anyway.
+    return runWork(new PostgresTransaction(this.pool, poolId, false), work);
   }
 
   async findRoute(name: string, value: string): Promise<RouteTarget | null> {
@@ -461,7 +467,8 @@ class PostgresTransaction implements PoolTransaction {
   private finished = false;
 
   constructor(
-    private readonly client: pg.PoolClient,
+    /** A transaction's own connection, or for a read view the pool (a connection per statement). */
+    private readonly client: pg.PoolClient | pg.Pool,
     readonly poolId: string,
     private readonly writable: boolean,
   ) {}
