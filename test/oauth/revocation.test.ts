@@ -102,19 +102,23 @@ describe('/oauth2/revoke', () => {
       };
     };
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    const cases: Array<[string, (endpoint: string) => [string, RequestInit]]> = [
-      ['GET', (endpoint) => [`${target.base}${endpoint}`, { method: 'GET' }]],
-      ['JSON body', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic(target) }, body: '{}' }]],
-      ['body over the limit', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: `pad=${'x'.repeat(1_100_000)}` }]],
-      ['repeated parameter', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: 'a=1&a=2' }]],
-      ['unknown domain', (endpoint) => [`${region.url}/no-such-prefix${endpoint}`, { method: 'POST', headers: form, body: 'a=1' }]],
-      ['wrong Basic secret', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target, 'wrong') }, body: endpoint === '/oauth2/token' ? 'grant_type=refresh_token&refresh_token=x' : 'token=x' }]],
+    type Answer = Awaited<ReturnType<typeof answer>>;
+    const refused = (status: number, error: string, extra: Partial<Answer> = {}): Answer => ({ status, error, allow: null, challenge: null, cacheControl: 'no-store', ...extra });
+    const cases: Array<[string, (endpoint: string) => [string, RequestInit], Answer]> = [
+      ['GET', (endpoint) => [`${target.base}${endpoint}`, { method: 'GET' }], refused(405, 'invalid_request', { allow: 'POST' })],
+      ['JSON body', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic(target) }, body: '{}' }], refused(400, 'invalid_request')],
+      ['body over the limit', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: `pad=${'x'.repeat(1_100_000)}` }], refused(413, 'invalid_request')],
+      ['repeated parameter', (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target) }, body: 'a=1&a=2' }], refused(400, 'invalid_request')],
+      ['unknown domain', (endpoint) => [`${region.url}/no-such-prefix${endpoint}`, { method: 'POST', headers: form, body: 'a=1' }], refused(404, 'not_found')],
+      [
+        'wrong Basic secret',
+        (endpoint) => [`${target.base}${endpoint}`, { method: 'POST', headers: { ...form, ...basic(target, 'wrong') }, body: endpoint === '/oauth2/token' ? 'grant_type=refresh_token&refresh_token=x' : 'token=x' }],
+        refused(401, 'invalid_client', { challenge: 'Basic realm="oauth2", charset="UTF-8"' }),
+      ],
     ];
-    for (const [name, request] of cases) {
-      const token = await answer(...request('/oauth2/token'));
-      const revocation = await answer(...request('/oauth2/revoke'));
-      assert.deepEqual(revocation, token, name);
-      assert.ok(token.status >= 400 && token.status < 500 && token.error, `${name}: ${JSON.stringify(token)}`);
+    for (const [name, request, expected] of cases) {
+      assert.deepEqual(await answer(...request('/oauth2/token')), expected, `token endpoint: ${name}`);
+      assert.deepEqual(await answer(...request('/oauth2/revoke')), expected, `revocation endpoint: ${name}`);
     }
   });
 

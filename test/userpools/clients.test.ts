@@ -388,13 +388,13 @@ describe('app clients over the Cognito API', () => {
       region.cognito.send(new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'nobody', PASSWORD: 'Passw0rd!x' } }));
     const poolId = await newPool();
     const client = await newClient(poolId, { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
-    await assert.rejects(signIn(client.ClientId!), (error: Error) => error.name !== 'ResourceNotFoundException');
+    await assert.rejects(signIn(client.ClientId!), { name: 'UserNotFoundException' });
     await region.cognito.send(new DeleteUserPoolClientCommand({ UserPoolId: poolId, ClientId: client.ClientId! }));
     await assert.rejects(signIn(client.ClientId!), { name: 'ResourceNotFoundException' });
 
     const doomedPool = await newPool();
     const orphan = await newClient(doomedPool, { ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
-    await assert.rejects(signIn(orphan.ClientId!), (error: Error) => error.name !== 'ResourceNotFoundException');
+    await assert.rejects(signIn(orphan.ClientId!), { name: 'UserNotFoundException' });
     await region.cognito.send(new DeleteUserPoolCommand({ UserPoolId: doomedPool }));
     await assert.rejects(signIn(orphan.ClientId!), { name: 'ResourceNotFoundException' });
   });

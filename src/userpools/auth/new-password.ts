@@ -55,6 +55,6 @@ export async function answerNewPassword(
     }
     const changed: UserRecord = { ...user, attributes, password, status: 'CONFIRMED', modifiedAt: now };
     await saveUser(records, latest, changed);
-    return completeSignIn(services, records, client, changed);
+    return completeSignIn(services, records, client, changed, latest);
   });
 }

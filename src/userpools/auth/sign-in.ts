@@ -78,8 +78,8 @@ export async function completeSignIn(
   records: EncryptedRecords,
   client: AppClientRecord,
   user: UserRecord,
-  /** The pool record, when the caller has read it already for this request. */
-  pool?: UserPoolRecord,
+  /** The pool record the caller read for this request (its issuer signs the tokens). */
+  pool: UserPoolRecord,
 ): Promise<AuthResponse> {
   return signInChallenge(services, records, client, user) ?? { AuthenticationResult: await grantTokens(services, records, { client, user, pool }), ChallengeParameters: {} };
 }

@@ -86,5 +86,5 @@ export async function finishSrpSignIn(
     throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
   }
   await clearFailedAttempts(services, pool.id, user);
-  return completeSignIn(services, records, client, user);
+  return completeSignIn(services, records, client, user, pool);
 }

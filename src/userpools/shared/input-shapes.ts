@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { USER_POOL_ID_PATTERN } from './identifiers.ts';
+import { CLIENT_ID_PATTERN, USER_POOL_ID_PATTERN } from './identifiers.ts';
 
 /**
  * Input fragments shared by several Cognito actions, with the limits of the Cognito API
  * reference. Unknown members are stripped, as AWS services ignore them.
  */
 export const userPoolIdShape = z.string().min(1).max(55).regex(USER_POOL_ID_PATTERN, 'Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+');
-export const clientIdShape = z.string().min(1).max(128).regex(/^[\w+]+$/, 'Member must satisfy regular expression pattern: [\\w+]+');
+export const clientIdShape = z.string().min(1).max(128).regex(CLIENT_ID_PATTERN, 'Member must satisfy regular expression pattern: [\\w+]+');
 export const usernameShape = z.string().min(1).max(128).regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
 export const groupNameShape = z.string().min(1).max(128).regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u, 'Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+');
 export const passwordShape = z.string().min(1).max(256);
