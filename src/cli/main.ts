@@ -21,7 +21,7 @@ program
   .option('--public-url <url>', 'base URL used in token issuers (default http://<host>:<port>)')
   .option('--auth-domain <domain>', 'serve OAuth endpoints also at <prefix>.<domain>/oauth2/... (or MERIDIAN_AUTH_DOMAIN)')
   .option('--account-id <id>', '12-digit account id used in ARNs (or MERIDIAN_ACCOUNT_ID)')
-  .option('--log-level <level>', 'fatal|error|warn|info|debug|silent (or MERIDIAN_LOG_LEVEL)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (or MERIDIAN_LOG_LEVEL)')
   .option('--workers <n>', 'worker processes sharing the port, each serving the whole region (default 1: this process serves)')
   .action(serveCommand);
 
