@@ -4,6 +4,7 @@ import { readRegionCatalog, type RegionCatalog } from '../regions/region-catalog
 import { adminCredentialsFile, readAdminCredentials, type AccessKey } from './admin-credentials.ts';
 import { AwsJsonCallFailed, callAwsJson } from './aws-json-call.ts';
 import { mapInOrder, settleInOrder } from './in-order.ts';
+import { primaryRegionOf } from '../replication/replica-pullers.ts';
 
 /** Requests in flight at once for a list of pools: enough to hide round trips, not to flood a region. */
 const POOLS_AT_ONCE = 8;
@@ -94,7 +95,7 @@ class Deployment {
 
   /** Asks the pool's primary region first, then any other region that answers. */
   async callAnyRegion<T>(poolId: string, action: string, input: unknown): Promise<T> {
-    const primary = poolId.slice(0, poolId.indexOf('_'));
+    const primary = primaryRegionOf(poolId);
     const order = [primary, ...this.catalog.regions.map((region) => region.name).filter((name) => name !== primary)];
     let lastError: unknown = null;
     for (const region of order) {

@@ -25,11 +25,16 @@ export async function readSecondarySettings(vault: PoolVault, poolId: string): P
   return (await vault.readLocal<PerRegionSettings>(poolId, LOCAL_KIND, LOCAL_ID)) ?? {};
 }
 
-/** Replaces a secondary's per-region settings as a set, as UpdateUserPool replaces settings. */
-export async function writeSecondarySettings(vault: PoolVault, poolId: string, settings: PerRegionSettings): Promise<void> {
+/** The per-region settings among `settings` (the others left out). */
+export function pickRegionSettings(settings: PerRegionSettings): PerRegionSettings {
   const kept: PerRegionSettings = {};
   for (const name of PER_REGION_SETTING_NAMES) if (settings[name] !== undefined) Object.assign(kept, { [name]: settings[name] });
-  await vault.writeLocal(poolId, LOCAL_KIND, LOCAL_ID, kept);
+  return kept;
+}
+
+/** Replaces a secondary's per-region settings as a set, as UpdateUserPool replaces settings. */
+export async function writeSecondarySettings(vault: PoolVault, poolId: string, settings: PerRegionSettings): Promise<void> {
+  await vault.writeLocal(poolId, LOCAL_KIND, LOCAL_ID, pickRegionSettings(settings));
 }
 
 /** The pool's settings as this region uses them: on a secondary, its own per-region settings. */

@@ -199,7 +199,6 @@ function waitOf(value: string | null): number {
   return waitMs;
 }
 
-
 function poolNotFound(poolId: string): ReplicationRouteError {
   return new ReplicationRouteError(404, 'ResourceNotFoundException', `User pool ${poolId} does not exist.`);
 }
@@ -207,8 +206,6 @@ function poolNotFound(poolId: string): ReplicationRouteError {
 function poolIsReplica(poolId: string): ReplicationRouteError {
   return new ReplicationRouteError(409, 'InvalidOperationException', `User pool ${poolId} is a replica here; read its primary's feed.`);
 }
-
-
 
 function limitOf(value: string | null): number {
   if (value === null) return DEFAULT_FEED_LIMIT;

@@ -120,8 +120,6 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
   });
 }
 
-
-
 function bodyOf(request: FastifyRequest): unknown {
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   if (body.length === 0) return {};

@@ -1,6 +1,6 @@
 import { mergeRevokedSession, mergeSignOut, REVOKED_SESSION_KIND, SIGN_OUT_KIND, type RevokedSessionRecord, type SignOutRecord } from '../../auth/sessions/revocation.ts';
 import { KeyUnusable } from '../../crypto/key-provider.ts';
-import { PER_REGION_SETTING_NAMES, readSecondarySettings, settingFingerprints, writeSecondarySettings, type PerRegionSettings } from '../../regions/per-region-settings.ts';
+import { pickRegionSettings, readSecondarySettings, settingFingerprints, writeSecondarySettings, type PerRegionSettings } from '../../regions/per-region-settings.ts';
 import { failoverChecklist, type ChecklistRegion, type FailoverChecklist } from '../../regions/failover-checklist.ts';
 import { PeerRequestFailed, type PeerRegions } from '../../replication/peer-client.ts';
 import { poolDigest } from '../../replication/pool-digest.ts';
@@ -88,7 +88,8 @@ export class ReplicaLifecycle implements ReplicaControl {
             if (view.Status !== entry.status) await this.recordReplica(poolId, region, view.Status, { onlyIfPresent: true });
             return view;
           } catch (error) {
-            if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
+            // ask() turns every failed peer call into a ServiceError.
+            if (!(error instanceof ServiceError)) throw error;
             return { RegionName: region, UserPoolArn: this.arnIn(region, poolId), Role: 'SECONDARY', Status: entry.status, Reachable: false };
           }
         }),
@@ -101,7 +102,8 @@ export class ReplicaLifecycle implements ReplicaControl {
       const listed = await this.ask<{ UserPoolReplicas: ReplicaView[] }>(primary, 'GET', poolId, 'replicas', undefined, VIEW_TIMEOUT_MS);
       return listed.UserPoolReplicas.map((view) => (view.RegionName === this.services.region ? self : view));
     } catch (error) {
-      if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
+      // ask() turns every failed peer call into a ServiceError.
+      if (!(error instanceof ServiceError)) throw error;
       return [{ RegionName: primary, UserPoolArn: this.arnIn(primary, poolId), Role: 'PRIMARY', Status: 'ACTIVE', Reachable: false }, self];
     }
   }
@@ -252,13 +254,8 @@ export class ReplicaLifecycle implements ReplicaControl {
 
   async regionSettings(poolId: string): Promise<RegionSettingsFingerprints> {
     const role = await withPool(poolId, () => this.services.vault.roleOf(poolId));
-    let settings: PerRegionSettings;
-    if (role === 'replica') settings = await readSecondarySettings(this.services.vault, poolId);
-    else {
-      const pool = await readPool(this.services, poolId);
-      settings = {};
-      for (const name of PER_REGION_SETTING_NAMES) if (pool.settings[name] !== undefined) Object.assign(settings, { [name]: pool.settings[name] });
-    }
+    const settings: PerRegionSettings =
+      role === 'replica' ? await readSecondarySettings(this.services.vault, poolId) : pickRegionSettings((await readPool(this.services, poolId)).settings);
     const fingerprints = await this.services.vault.read(poolId, async (records) => settingFingerprints(records, settings));
     return { RegionName: this.services.region, Settings: fingerprints };
   }
@@ -279,7 +276,8 @@ export class ReplicaLifecycle implements ReplicaControl {
         try {
           settings = view.RegionName === this.services.region ? (await this.regionSettings(poolId)).Settings : (await this.ask<RegionSettingsFingerprints>(view.RegionName, 'GET', poolId, 'region-settings', undefined, VIEW_TIMEOUT_MS)).Settings;
         } catch (error) {
-          if (!(error instanceof ServiceError) && !(error instanceof PeerRequestFailed)) throw error;
+          // ask() turns every failed peer call into a ServiceError.
+          if (!(error instanceof ServiceError)) throw error;
         }
         return { RegionName: view.RegionName, Role: view.Role, Status: view.Status, Settings: settings };
       }),
