@@ -25,11 +25,12 @@ export class LockoutStore {
   }
 
   /**
-   * Resets the count after a success. Reads first and writes only when there is something to
-   * reset, so a sign-in without earlier failures writes nothing.
+   * Resets the count after a success. Writes only when there is something to reset, so a
+   * sign-in without earlier failures writes nothing; `known` is the state the caller read for
+   * this sign-in already (guardLockout), which spares reading it again.
    */
-  async clear(poolId: string, userId: string): Promise<void> {
-    if ((await this.get(poolId, userId)).failures === 0) return;
+  async clear(poolId: string, userId: string, known?: LockoutState): Promise<void> {
+    if ((known ?? (await this.get(poolId, userId))).failures === 0) return;
     await this.vault.updateLocal<LockoutState, void>(poolId, LOCKOUT_KIND, userId, (current) => ({
       value: current && current.failures > 0 ? NO_FAILURES : null,
       result: undefined,

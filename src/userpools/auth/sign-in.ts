@@ -1,5 +1,5 @@
 import { dummyPasswordCheck, verifyPassword } from '../../auth/passwords/password-hash.ts';
-import { isLockedOut } from '../../auth/lockout/lockout-policy.ts';
+import { isLockedOut, type LockoutState } from '../../auth/lockout/lockout-policy.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException, UserNotFoundException } from '../errors.ts';
 import type { AppClientRecord } from '../clients/app-client.ts';
@@ -31,17 +31,19 @@ export function unknownUserError(client: AppClientRecord): Error {
 }
 
 /** Refuses a locked-out user before any password check (so a locked account leaks no timing). */
-export async function guardLockout(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
+/** Refuses a locked-out user; returns the lockout state read, for clearFailedAttempts after a success. */
+export async function guardLockout(services: UserPoolServices, poolId: string, user: UserRecord): Promise<LockoutState> {
   const state = await services.lockouts.get(poolId, user.id);
   if (isLockedOut(state, services.now())) throw new NotAuthorizedException('Password attempts exceeded');
+  return state;
 }
 
 export async function noteFailedAttempt(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
   await services.lockouts.noteFailure(poolId, user.id, services.now());
 }
 
-export async function clearFailedAttempts(services: UserPoolServices, poolId: string, user: UserRecord): Promise<void> {
-  await services.lockouts.clear(poolId, user.id);
+export async function clearFailedAttempts(services: UserPoolServices, poolId: string, user: UserRecord, known?: LockoutState): Promise<void> {
+  await services.lockouts.clear(poolId, user.id, known);
 }
 
 /**
@@ -59,13 +61,13 @@ export async function checkUserPassword(
     await dummyPasswordCheck(password);
     throw unknownUserError(client);
   }
-  await guardLockout(services, pool.id, user);
+  const lockout = await guardLockout(services, pool.id, user);
   const valid = user.password ? await verifyPassword(user.password.hash, password) : (await dummyPasswordCheck(password), false);
   if (!valid) {
     await noteFailedAttempt(services, pool.id, user);
     throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
   }
-  await clearFailedAttempts(services, pool.id, user);
+  await clearFailedAttempts(services, pool.id, user, lockout);
   return user;
 }
 

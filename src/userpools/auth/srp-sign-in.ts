@@ -68,7 +68,7 @@ export async function finishSrpSignIn(
   await checkChallengeResponder(records, pool, client, user, responses.responder);
   if (!isTimestampFresh(responses.timestamp, new Date(now))) throw new NotAuthorizedException('Invalid timestamp.');
   if (!user || !user.password || !state.srp) throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
-  await guardLockout(services, pool.id, user);
+  const lockout = await guardLockout(services, pool.id, user);
   const valid = checkPasswordClaim({
     poolName: pool.id.slice(pool.id.indexOf('_') + 1),
     userId: user.username,
@@ -85,6 +85,6 @@ export async function finishSrpSignIn(
     await noteFailedAttempt(services, pool.id, user);
     throw new NotAuthorizedException(INCORRECT_CREDENTIALS);
   }
-  await clearFailedAttempts(services, pool.id, user);
+  await clearFailedAttempts(services, pool.id, user, lockout);
   return completeSignIn(services, records, client, user, pool);
 }

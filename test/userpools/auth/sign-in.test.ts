@@ -363,6 +363,8 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
     clock.advance(1_000);
     assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken, 'after the lockout the right password works');
     await assert.rejects(signIn('Wrong-Passw0rd!'), { message: 'Incorrect username or password.' }, 'success reset the count');
+    // Had the success not reset the count, this failure (the seventh) would have locked again.
+    assert.ok((await signIn('Right-Passw0rd!')).AuthenticationResult?.AccessToken, 'one failure after a reset does not lock');
   });
 
   test('a sign-in in the same millisecond as a sign-out is not born revoked', async () => {
