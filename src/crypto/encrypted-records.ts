@@ -1,7 +1,7 @@
 import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
-import { blindIndex } from './blind-index.ts';
+import { blindIndex, keyedDigest } from './blind-index.ts';
 import type { PoolKeys } from './pool-keys.ts';
-import type { CachedPage, PoolReads } from './record-read-cache.ts';
+import { deepFreeze, frozenJson, type CachedPage, type PoolReads } from './record-read-cache.ts';
 import { openToken, sealToken } from './sealed-token.ts';
 import type { IndexEntry, PoolTransaction } from '../store/store.ts';
 
@@ -72,15 +72,27 @@ export class EncryptedRecords {
     return this.replicaLocal;
   }
 
+  /**
+   * In a read view with the read cache, values are shared with other requests and frozen
+   * (src/crypto/record-read-cache.ts): copy before changing one.
+   */
   async get<T>(kind: string, id: string): Promise<T | null> {
-    const key = `get\u0000${kind}\u0000${id}`;
-    let text = this.reads?.lookup(key) as string | null | undefined;
-    if (text === undefined) {
+    if (!this.reads) {
       const record = await this.tx.get(kind, id);
-      text = record ? this.openText(kind, id, record.payload) : null;
-      this.reads?.remember(key, text);
+      return record ? this.open<T>(kind, id, record.payload) : null;
     }
-    return text === null ? null : (JSON.parse(text) as T);
+    const key = `get\u0000${kind}\u0000${id}`;
+    const cached = this.reads.lookup(key);
+    if (cached !== undefined) return cached as T | null;
+    const record = await this.tx.get(kind, id);
+    if (!record) {
+      this.reads.remember(key, null, 0);
+      return null;
+    }
+    const text = this.openText(kind, id, record.payload);
+    const value = frozenJson(text);
+    this.reads.remember(key, value, text.length);
+    return value as T;
   }
 
   /** The first record of `kind` whose lookup key `name` equals `value`. */
@@ -95,8 +107,11 @@ export class EncryptedRecords {
     const digest = this.digest(kind, name, value);
     if (!this.reads) return this.tx.findIds(kind, name, digest, limit);
     const key = `ids\u0000${kind}\u0000${name}\u0000${digest}\u0000${limit ?? ''}`;
-    let ids = this.reads.lookup(key) as string[] | undefined;
-    if (ids === undefined) this.reads.remember(key, (ids = await this.tx.findIds(kind, name, digest, limit)));
+    let ids = this.reads.lookup(key) as readonly string[] | undefined;
+    if (ids === undefined) {
+      ids = deepFreeze(await this.tx.findIds(kind, name, digest, limit));
+      this.reads.remember(key, ids, ids.reduce((sum, id) => sum + id.length, 0));
+    }
     return [...ids];
   }
 
@@ -107,14 +122,24 @@ export class EncryptedRecords {
 
   async listByLookup<T>(kind: string, name: string, value: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
     const digest = this.digest(kind, name, value);
+    if (!this.reads) {
+      const stored = await this.tx.listByIndex(kind, name, digest, after, limit);
+      return { items: stored.records.map((r) => ({ id: r.id, value: this.open<T>(kind, r.id, r.payload) })), nextAfter: stored.nextAfter };
+    }
     const key = `lookup\u0000${kind}\u0000${name}\u0000${digest}\u0000${after ?? ''}\u0000${limit}`;
-    let page = this.reads?.lookup(key) as CachedPage | undefined;
+    let page = this.reads.lookup(key) as CachedPage | undefined;
     if (page === undefined) {
       const stored = await this.tx.listByIndex(kind, name, digest, after, limit);
-      page = { items: stored.records.map((r) => ({ id: r.id, text: this.openText(kind, r.id, r.payload) })), nextAfter: stored.nextAfter };
-      this.reads?.remember(key, page);
+      let textLength = 0;
+      const items = stored.records.map((r) => {
+        const text = this.openText(kind, r.id, r.payload);
+        textLength += r.id.length + text.length;
+        return { id: r.id, value: frozenJson(text) };
+      });
+      page = deepFreeze({ items, nextAfter: stored.nextAfter });
+      this.reads.remember(key, page, textLength);
     }
-    return { items: page.items.map((item) => ({ id: item.id, value: JSON.parse(item.text) as T })), nextAfter: page.nextAfter };
+    return { items: page.items.map((item) => ({ id: item.id, value: item.value as T })), nextAfter: page.nextAfter };
   }
 
   count(kind: string): Promise<number> {
@@ -144,7 +169,8 @@ export class EncryptedRecords {
 
   /** A keyed, deterministic fingerprint (hex) of a value, e.g. for indistinguishable fake answers. */
   fingerprint(label: string, value: string): string {
-    return Buffer.from(this.digest('fingerprint', label, value), 'base64url').toString('hex');
+    // Not through blindIndex's memo: fingerprinted values include secrets (codes, CSRF secrets).
+    return Buffer.from(keyedDigest(this.keys.indexKey, `fingerprint\u0000${label}\u0000${value}`), 'base64url').toString('hex');
   }
 
   /**

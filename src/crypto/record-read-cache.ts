@@ -16,9 +16,11 @@ import type { PoolKeys } from './pool-keys.ts';
  * a pool's key (its lifetime, a deleted pool, a disabled customer key), every entry of the pool
  * stops being used, so this cache never outlives the key that decrypted what it holds.
  *
- * Values are kept as the decrypted JSON text (parsed on every hit), never as shared objects a
- * caller could change under another. Bounded by entries and by bytes (least recently used go
- * first), and by age: nothing stays longer than `maxAgeMs` (default: the data-key cache's 300 s),
+ * Values are kept parsed and deep-frozen (`frozenJson`), so a hit costs no JSON parse (the pool
+ * record alone is several kilobytes, read on every sign-in) and no caller can change what the
+ * next one gets: an assignment to a cached value throws a TypeError (ES modules are strict).
+ * Bounded by entries and by bytes (least recently used go first; a value's size is counted as
+ * its JSON text's), and by age: nothing stays longer than `maxAgeMs` (default: the data-key cache's 300 s),
  * so decrypted records of a deleted pool, or under a key since disabled, do not linger in memory.
  */
 export interface RecordReadCacheOptions {
@@ -64,10 +66,10 @@ export class RecordReadCache {
   }
 
   /** @internal */
-  remember(key: string, version: string, keys: PoolKeys, value: CachedValue): void {
+  remember(key: string, version: string, keys: PoolKeys, value: CachedValue, textLength: number): void {
     const previous = this.entries.get(key);
     if (previous) this.drop(key, previous);
-    const size = sizeOf(key, value);
+    const size = 2 * (key.length + textLength) + 64;
     // A value bigger than a sixteenth of the budget would evict many hot ones for one read.
     if (size > this.maxBytes / 16) return;
     this.entries.set(key, { version, keys, value, size, storedAt: this.now() });
@@ -105,20 +107,25 @@ export class RecordReadCache {
   }
 }
 
-function sizeOf(key: string, value: CachedValue): number {
-  let characters = key.length;
-  if (typeof value === 'string') characters += value.length;
-  else if (Array.isArray(value)) for (const id of value) characters += id.length;
-  else if (value) for (const item of value.items) characters += item.id.length + item.text.length;
-  return 2 * characters + 64;
-}
-
-/** What a cached read returns: a record's JSON text or null (absent), ids, or a page. */
-export type CachedValue = string | null | string[] | CachedPage;
+/** What a cached read returns: a record's frozen value or null (absent), ids, or a page. */
+export type CachedValue = unknown;
 
 export interface CachedPage {
-  items: Array<{ id: string; text: string }>;
-  nextAfter: string | null;
+  readonly items: ReadonlyArray<{ readonly id: string; readonly value: unknown }>;
+  readonly nextAfter: string | null;
+}
+
+/** JSON text parsed into a value frozen all the way down, to be shared between readers. */
+export function frozenJson(text: string): unknown {
+  return deepFreeze(JSON.parse(text));
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 interface CachedRead {
@@ -137,7 +144,8 @@ export class PoolReads {
     return this.cache.lookup(this.prefix + key, this.version, this.keys);
   }
 
-  remember(key: string, value: CachedValue): void {
-    this.cache.remember(this.prefix + key, this.version, this.keys, value);
+  /** `textLength`: the characters the value took as text (what the byte bound counts). */
+  remember(key: string, value: CachedValue, textLength: number): void {
+    this.cache.remember(this.prefix + key, this.version, this.keys, value, textLength);
   }
 }

@@ -132,9 +132,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(await db.cached.read(poolId, (records) => records.get(KIND, 'b')), null);
     });
 
-    test("a caller changing what it got does not change the next caller's value", async () => {
-      const first = await db.cached.read(poolId, (records) => records.get<{ n: number }>(KIND, 'a'));
-      first!.n = 999;
+    test("a caller cannot change what it got under the next caller", async () => {
+      const first = await db.cached.read(poolId, (records) => records.get<{ n: number; nested?: { m: number } }>(KIND, 'a'));
+      assert.throws(() => {
+        first!.n = 999;
+      }, TypeError);
+      assert.ok(Object.isFrozen(first));
+      const page = await db.cached.read(poolId, (records) => records.listByLookup<{ n: number }>(KIND, 'label', 'first', null, 10));
+      assert.throws(() => {
+        page.items[0]!.value.n = 999;
+      }, TypeError);
       const ids = await db.cached.read(poolId, (records) => records.findIds(KIND, 'label', 'first'));
       ids.push('intruder');
       assert.deepEqual(await db.cached.read(poolId, (records) => records.get(KIND, 'a')), { n: 2 });
@@ -165,10 +172,10 @@ test('the cache holds at most its bound, dropping the least recently used', asyn
   const cache = new RecordReadCache({ maxEntries: 2 });
   const keys: PoolKeys = { recordKey: randomBytes(32), indexKey: randomBytes(32), tokenKey: randomBytes(32) };
   const view = cache.view('p', 'v1', keys);
-  view.remember('a', 'A');
-  view.remember('b', 'B');
+  view.remember('a', 'A', 1);
+  view.remember('b', 'B', 1);
   assert.equal(view.lookup('a'), 'A');
-  view.remember('c', 'C');
+  view.remember('c', 'C', 1);
   assert.equal(cache.size, 2);
   assert.equal(view.lookup('b'), undefined);
   assert.equal(view.lookup('a'), 'A');
@@ -181,23 +188,23 @@ test('the cache is bounded in bytes and in age, and forgets a deleted pool', () 
   const cache = new RecordReadCache({ maxBytes: 64 * 1024, maxAgeMs: 1_000, now: () => now });
   const view = cache.view('p', 'v1', keys);
   const kilobyte = 'x'.repeat(512);
-  for (let i = 0; i < 100; i += 1) view.remember(`k${i}`, kilobyte);
+  for (let i = 0; i < 100; i += 1) view.remember(`k${i}`, kilobyte, kilobyte.length);
   assert.ok(cache.sizeInBytes <= 64 * 1024, `${cache.sizeInBytes} bytes kept`);
   assert.equal(view.lookup('k0'), undefined);
   assert.equal(view.lookup('k99'), kilobyte);
   // Too big for the budget: not kept at all, nothing else evicted for it.
   const before = cache.size;
-  view.remember('huge', 'y'.repeat(16 * 1024));
+  view.remember('huge', 'y'.repeat(16 * 1024), 16 * 1024);
   assert.equal(view.lookup('huge'), undefined);
   assert.equal(cache.size, before);
 
   now = 1_000;
   assert.equal(view.lookup('k99'), undefined, 'expired');
-  view.remember('fresh', 'z');
+  view.remember('fresh', 'z', 1);
   assert.ok(cache.size <= before, 'expired entries at the old end went on the way');
 
   const other = cache.view('q', 'v1', keys);
-  other.remember('a', 'A');
+  other.remember('a', 'A', 1);
   cache.forgetPool('p');
   assert.equal(view.lookup('fresh'), undefined);
   assert.equal(other.lookup('a'), 'A');

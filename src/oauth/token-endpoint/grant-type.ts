@@ -1,3 +1,4 @@
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import type { AuthenticatedClient } from '../client-authentication.ts';
 import type { OAuthPool } from '../pool-resolution.ts';
@@ -12,6 +13,8 @@ import type { FormParameters } from './form-body.ts';
 export interface TokenRequest {
   services: UserPoolServices;
   pool: OAuthPool;
+  /** A read view of the pool's records, the one the client was read in. Writes go through services.vault. */
+  records: EncryptedRecords;
   client: AuthenticatedClient;
   /** Every form parameter, each at most once, empty ones dropped (RFC 6749 §3.2). */
   parameters: FormParameters;

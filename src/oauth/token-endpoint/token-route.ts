@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserPoolServices } from '../../userpools/services.ts';
-import { authenticateClient, readClientCredentials } from '../client-authentication.ts';
+import { checkClientCredentials, readClientCredentials } from '../client-authentication.ts';
+import { findClient } from '../../userpools/clients/client-directory.ts';
 import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
 import { InvalidRequest, MethodNotAllowed, NotFound, UnsupportedGrantType } from '../oauth-errors.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
@@ -40,16 +41,19 @@ async function handleTokenRequest(services: UserPoolServices, grants: GrantRegis
   const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!grant) throw new UnsupportedGrantType(`The grant type ${grantType} is not supported.`);
   const credentials = readClientCredentials(headerText(request.headers.authorization), parameters);
-  const client = await authenticateClient(services, pool.poolId, credentials);
-  const response = await grant({
-    services,
-    pool,
-    client,
-    parameters,
-    requestId: String(request.id),
-    sourceIp: request.ip,
-    userAgent: headerText(request.headers['user-agent']) ?? '',
-  });
+  // One read view for the client and the grant: each view costs a pool-version check.
+  const response = await services.vault.read(pool.poolId, async (records) =>
+    grant({
+      services,
+      pool,
+      records,
+      client: checkClientCredentials(await findClient(records, credentials.clientId), credentials),
+      parameters,
+      requestId: String(request.id),
+      sourceIp: request.ip,
+      userAgent: headerText(request.headers['user-agent']) ?? '',
+    }),
+  );
   return sendTokenResponse(reply, response);
 }
 

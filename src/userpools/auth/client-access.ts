@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { NotAuthorizedException, ResourceNotFoundException } from '../errors.ts';
 import { CLIENT_ROUTE, loadClient } from '../clients/client-directory.ts';
 import type { AppClientRecord } from '../clients/app-client.ts';
@@ -21,9 +22,22 @@ export async function poolOfClient(services: UserPoolServices, clientId: string)
   return poolId;
 }
 
-export async function openClient(services: UserPoolServices, clientId: string, poolId?: string): Promise<ClientContext> {
+export function openClient(services: UserPoolServices, clientId: string, poolId?: string): Promise<ClientContext> {
+  return readWithClient(services, clientId, poolId, async (context) => context);
+}
+
+/**
+ * openClient, then `work` in the same read view of the pool: for the hot paths (InitiateAuth),
+ * where a second view would cost a second pool-version check.
+ */
+export async function readWithClient<T>(
+  services: UserPoolServices,
+  clientId: string,
+  poolId: string | undefined,
+  work: (context: ClientContext, records: EncryptedRecords) => Promise<T>,
+): Promise<T> {
   const resolvedPoolId = poolId ?? (await poolOfClient(services, clientId));
-  return services.vault.read(resolvedPoolId, async (records) => ({ pool: await loadPool(records), client: await loadClient(records, clientId) }));
+  return services.vault.read(resolvedPoolId, async (records) => work({ pool: await loadPool(records), client: await loadClient(records, clientId) }, records));
 }
 
 /**

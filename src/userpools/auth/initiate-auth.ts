@@ -1,3 +1,4 @@
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { InvalidParameterException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
 import { findUser } from '../users/user-directory.ts';
@@ -11,9 +12,13 @@ import { startSrpSignIn } from './srp-sign-in.ts';
 const PUBLIC_FLOWS: readonly AuthFlow[] = ['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
 const ADMIN_FLOWS: readonly AuthFlow[] = ['ADMIN_USER_PASSWORD_AUTH', 'ADMIN_NO_SRP_AUTH', 'USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH', 'REFRESH_TOKEN'];
 
-/** InitiateAuth and AdminInitiateAuth: one implementation, the entry point decides which flows. */
+/**
+ * InitiateAuth and AdminInitiateAuth: one implementation, the entry point decides which flows.
+ * `records`: the read view the client was read in (client-access.ts readWithClient).
+ */
 export async function initiateAuth(
   services: UserPoolServices,
+  records: EncryptedRecords,
   context: ClientContext,
   request: { flow: string; parameters: Record<string, string>; admin: boolean },
 ): Promise<AuthResponse> {
@@ -28,9 +33,7 @@ export async function initiateAuth(
 
   if (flow === 'REFRESH_TOKEN_AUTH' || flow === 'REFRESH_TOKEN') {
     const refreshToken = required(parameters, 'REFRESH_TOKEN');
-    const refreshed = await services.vault.read(pool.id, (records) =>
-      refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME, pool }),
-    );
+    const refreshed = await refreshTokens(services, records, client, { refreshToken, secretHash: parameters.SECRET_HASH, username: parameters.USERNAME, pool });
     return { AuthenticationResult: refreshed.tokens, ChallengeParameters: {} };
   }
 
@@ -38,13 +41,11 @@ export async function initiateAuth(
   checkSecretHash(client, username, parameters.SECRET_HASH);
   if (flow === 'USER_SRP_AUTH') {
     const clientPublic = required(parameters, 'SRP_A');
-    return services.vault.read(pool.id, (records) => startSrpSignIn(services, records, pool, client, { username, clientPublic }));
+    return startSrpSignIn(services, records, pool, client, { username, clientPublic });
   }
   const password = required(parameters, 'PASSWORD');
-  return services.vault.read(pool.id, async (records) => {
-    const user = await checkUserPassword(services, pool, client, await findUser(records, pool, username), password);
-    return completeSignIn(services, records, client, user, pool);
-  });
+  const user = await checkUserPassword(services, pool, client, await findUser(records, pool, username), password);
+  return completeSignIn(services, records, client, user, pool);
 }
 
 export function required(parameters: Record<string, string>, name: string): string {

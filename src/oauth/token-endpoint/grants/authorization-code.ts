@@ -15,7 +15,7 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
  * Every failure about the code is invalid_grant; a second use also revokes what the first issued
  * (src/oauth/authorize/authorization-code.ts).
  */
-export const authorizationCodeGrant: GrantHandler = async ({ services, pool, client, parameters }) => {
+export const authorizationCodeGrant: GrantHandler = async ({ services, pool, records, client, parameters }) => {
   const settings = client.client.settings;
   if (!settings.AllowedOAuthFlowsUserPoolClient || !settings.AllowedOAuthFlows?.includes('code')) {
     throw new UnauthorizedClient('The client is not allowed the authorization_code grant.');
@@ -27,7 +27,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, pool, cli
   const verifier = parameters.get('code_verifier');
   if (verifier !== undefined && !CODE_VERIFIER.test(verifier)) throw new InvalidRequest('code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1).');
 
-  const content = await services.vault.read(pool.poolId, async (records) => openAuthorizationCode(records, code));
+  const content = await openAuthorizationCode(records, code);
   if (!content || content.clientId !== client.client.id) throw new InvalidGrant('The authorization code is invalid.');
   if (content.expiresAt <= services.now()) throw new InvalidGrant('The authorization code has expired.');
   if (content.redirectUri !== redirectUri) throw new InvalidGrant('redirect_uri does not match the one of the authorization request.');

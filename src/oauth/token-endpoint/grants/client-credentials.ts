@@ -18,7 +18,7 @@ import { parseScopeParameter } from '../scope-parameter.ts';
  * Cognito does (developer guide, "The token endpoint"). A scope whose resource server or scope
  * was deleted stays in the client's settings but is never granted.
  */
-export const clientCredentialsGrant: GrantHandler = async ({ services, pool, client, parameters }) => {
+export const clientCredentialsGrant: GrantHandler = async ({ services, pool, records, client, parameters }) => {
   const settings = client.client.settings;
   // RFC 6749 §4.4: confidential clients only. Cognito allows the flow only with a secret, so a
   // public client can get here only by a client that never allowed the flow.
@@ -31,11 +31,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, pool, cli
   if (notAllowed !== undefined) throw new InvalidScope(`The client is not allowed the scope ${notAllowed}.`);
 
   const candidates = requested ?? allowed;
-  // One view for both: each vault read costs a pool-version check and a store round trip.
-  const { existing, issuer } = await services.vault.read(pool.poolId, async (records) => ({
-    existing: await definedCustomScopes(records, candidates),
-    issuer: await issuerOfRecords(services, records),
-  }));
+  const existing = await definedCustomScopes(records, candidates);
   const granted = candidates.filter((scope) => existing.has(scope));
   if (requested && granted.length < requested.length) {
     throw new InvalidScope(`The scope ${requested.find((scope) => !existing.has(scope))} does not exist in this user pool.`);
@@ -44,7 +40,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ services, pool, cli
 
   const seconds = tokenLifetimes(client.client).access;
   const accessToken = await issueClientAccessToken(await services.signingKeys.keysFor(pool.poolId), {
-    issuer,
+    issuer: await issuerOfRecords(services, records),
     clientId: client.client.id,
     scope: granted.join(' '),
     seconds,

@@ -12,7 +12,7 @@ import { grantsIdToken } from './authorization-code.ts';
  * and access tokens, no new refresh token (Cognito without refresh-token rotation). A `scope`
  * parameter is ignored, as Cognito does: the session keeps the scopes it was granted.
  */
-export const refreshTokenGrant: GrantHandler = async ({ services, pool, client, parameters }) => {
+export const refreshTokenGrant: GrantHandler = async ({ services, records, client, parameters }) => {
   const refreshToken = parameters.get('refresh_token');
   if (refreshToken === undefined) throw new InvalidRequest('refresh_token is required.');
   try {
@@ -23,12 +23,10 @@ export const refreshTokenGrant: GrantHandler = async ({ services, pool, client, 
   // The client already proved its secret to the token endpoint, which SECRET_HASH stands in for in the API.
   const authenticated = { ...client.client, secret: undefined };
   try {
-    return await services.vault.read(pool.poolId, async (records) => {
-      const { tokens, scope } = await refreshTokens(services, records, authenticated, { refreshToken });
-      const response: TokenResponse = { access_token: tokens.AccessToken, expires_in: tokens.ExpiresIn, token_type: 'Bearer' };
-      if (grantsIdToken(scope)) response.id_token = tokens.IdToken;
-      return response;
-    });
+    const { tokens, scope } = await refreshTokens(services, records, authenticated, { refreshToken });
+    const response: TokenResponse = { access_token: tokens.AccessToken, expires_in: tokens.ExpiresIn, token_type: 'Bearer' };
+    if (grantsIdToken(scope)) response.id_token = tokens.IdToken;
+    return response;
   } catch (error) {
     if (error instanceof NotAuthorizedException) throw new InvalidGrant(error.message);
     throw error;

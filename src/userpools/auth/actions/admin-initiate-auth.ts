@@ -3,7 +3,7 @@ import { defineAction } from '../../../wire/aws-json-action.ts';
 import { withPool } from '../../pools/pool-directory.ts';
 import type { UserPoolServices } from '../../services.ts';
 import { clientIdShape, clientMetadataShape, userPoolIdShape } from '../../shared/input-shapes.ts';
-import { openClient } from '../client-access.ts';
+import { readWithClient } from '../client-access.ts';
 import { initiateAuth } from '../initiate-auth.ts';
 import { authFlowShape, authParametersShape } from './initiate-auth.ts';
 
@@ -19,7 +19,10 @@ export const adminInitiateAuth = defineAction({
     Session: z.string().min(20).max(2048).optional(),
   }),
   async handle(input, services: UserPoolServices) {
-    const context = await withPool(input.UserPoolId, () => openClient(services, input.ClientId, input.UserPoolId));
-    return initiateAuth(services, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: true });
+    return withPool(input.UserPoolId, () =>
+      readWithClient(services, input.ClientId, input.UserPoolId, (context, records) =>
+        initiateAuth(services, records, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: true }),
+      ),
+    );
   },
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../../wire/aws-json-action.ts';
 import type { UserPoolServices } from '../../services.ts';
 import { clientIdShape, clientMetadataShape } from '../../shared/input-shapes.ts';
-import { openClient } from '../client-access.ts';
+import { readWithClient } from '../client-access.ts';
 import { initiateAuth as initiate } from '../initiate-auth.ts';
 
 /** AuthFlowType of the service model; unknown values are InvalidParameterException, not lookups. */
@@ -23,7 +23,8 @@ export const initiateAuth = defineAction({
     Session: z.string().min(20).max(2048).optional(),
   }),
   async handle(input, services: UserPoolServices) {
-    const context = await openClient(services, input.ClientId);
-    return initiate(services, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: false });
+    return readWithClient(services, input.ClientId, undefined, (context, records) =>
+      initiate(services, records, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: false }),
+    );
   },
 });
