@@ -19,6 +19,11 @@ export interface RequestContext {
   principal: Principal | null;
   sourceIp: string;
   userAgent: string;
+  /**
+   * The pool the input's ClientId routes to, when a wrapper already looked it up for this request
+   * (the replica gate), so the action need not look it up again.
+   */
+  clientPoolId?: string;
 }
 
 /** An action as the dispatcher sees it: `handle` receives what `input` parsed. */

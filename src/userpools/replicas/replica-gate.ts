@@ -48,23 +48,27 @@ export function gatedForReplicas(action: AwsJsonAction<UserPoolServices>): AwsJs
   return {
     ...action,
     async handle(input, services, context) {
-      if (services.replicas) await checkReplicaUse(services, action.name, use, input as Record<string, unknown>);
-      return action.handle(input, services, context);
+      if (!services.replicas) return action.handle(input, services, context);
+      const poolId = await checkReplicaUse(services, action.name, use, input as Record<string, unknown>);
+      const routed = poolId !== null && typeof (input as Record<string, unknown>).ClientId === 'string' && !(input as Record<string, unknown>).UserPoolId;
+      return action.handle(input, services, routed ? { ...context, clientPoolId: poolId } : context);
     },
   };
 }
 
-async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<void> {
+/** Throws when the pool is a secondary replica here that does not take this action; returns the pool it checked. */
+async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<string | null> {
   const poolId = await poolOfInput(services, input);
-  if (!poolId) return;
+  if (!poolId) return null;
   // A write needs only the pool's role (cached); sign-in also needs the replica's status.
   const role = await services.vault.roleOf(poolId).catch(() => null);
-  if (role !== 'replica') return;
+  if (role !== 'replica') return poolId;
   if (use === 'write') throw refusedOnSecondary(services, poolId, actionName);
   const status = await services.replicas!.replicaStatus(poolId);
   if (status !== null && status !== 'ACTIVE') {
     throw new OperationNotEnabledException(`The replica of user pool ${poolId} in ${services.region} is ${status}; it takes sign-in requests only when ACTIVE (UpdateUserPoolReplica).`);
   }
+  return poolId;
 }
 
 export function refusedOnSecondary(services: UserPoolServices, poolId: string, what: string): ServiceError {

@@ -22,8 +22,8 @@ export const initiateAuth = defineAction({
     UserContextData: z.object({ IpAddress: z.string().optional(), EncodedData: z.string().optional() }).optional(),
     Session: z.string().min(20).max(2048).optional(),
   }),
-  async handle(input, services: UserPoolServices) {
-    return readWithClient(services, input.ClientId, undefined, (context, records) =>
+  async handle(input, services: UserPoolServices, request) {
+    return readWithClient(services, input.ClientId, request.clientPoolId, (context, records) =>
       initiate(services, records, context, { flow: input.AuthFlow, parameters: input.AuthParameters ?? {}, admin: false }),
     );
   },

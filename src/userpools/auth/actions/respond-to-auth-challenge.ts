@@ -16,8 +16,8 @@ export const respondToAuthChallenge = defineAction({
   name: 'RespondToAuthChallenge',
   authorization: 'public',
   input: z.object({ ClientId: clientIdShape, ...challengeShape }),
-  async handle(input, services: UserPoolServices) {
-    const context = await openClient(services, input.ClientId);
+  async handle(input, services: UserPoolServices, request) {
+    const context = await openClient(services, input.ClientId, request.clientPoolId);
     return respondToChallenge(services, context, { challenge: input.ChallengeName, responses: input.ChallengeResponses ?? {}, session: input.Session });
   },
 });
