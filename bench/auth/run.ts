@@ -1,7 +1,7 @@
 /**
  * bench/auth: InitiateAuth USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH through a real region process
  * at 16 concurrent clients, next to the raw cost of the same crypto measured in this process in the
- * same run (Argon2id verification + two RS256 signatures for a login; two RS256 signatures + an
+ * same run, taking turns with the server phases while the server idles (Argon2id verification + two RS256 signatures for a login; two RS256 signatures + an
  * AES-GCM open for a refresh). Run: `npx tsx bench/auth/run.ts [seconds]`; on PostgreSQL:
  * `MERIDIAN_BENCH_DATABASE=postgres://postgres@127.0.0.1:5432/test npx tsx bench/auth/run.ts`.
  */
@@ -11,7 +11,7 @@ import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateUserPoolClie
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/password-hash.ts';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
-import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, threadCpuMs, type LoadResult } from '../support/load.ts';
+import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
 import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, startBenchRegion } from '../support/region-process.ts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
@@ -66,61 +66,47 @@ async function main(): Promise<void> {
     const refreshTokens: string[] = [];
     for (const username of usernames) refreshTokens.push(String(((await signIn(username)).json.AuthenticationResult as Record<string, unknown>).RefreshToken));
 
-    let cpuBefore = processCpuMs(region.pid);
-    const measuredLogin = await ownCpuMs(() => runLoad(CONCURRENCY, SECONDS * 1000, async (worker, iteration) => (await signIn(usernames[(worker * 7 + iteration) % USERS]!)).status === 200));
-    const login = measuredLogin.result;
-    const loginCpu = (processCpuMs(region.pid) - cpuBefore) / login.requests;
-    const customerLogin = await runLoad(
-      CONCURRENCY,
-      SECONDS * 1000,
-      async (worker, iteration) => (await signInTo(customer.clientId, customer.usernames[(worker * 7 + iteration) % USERS]!)).status === 200,
-    );
-    cpuBefore = processCpuMs(region.pid);
-    const threadsBefore = threadCpuMs(region.pid);
-    const measuredRefresh = await ownCpuMs(() =>
-      runLoad(
-        CONCURRENCY,
-        SECONDS * 1000,
-        async (worker, iteration) =>
-          (await callCognito(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })).status === 200,
-      ),
-    );
-    const refresh = measuredRefresh.result;
-    const refreshCpu = (processCpuMs(region.pid) - cpuBefore) / refresh.requests;
-    const refreshMainThreadCpu = (threadCpuMs(region.pid).main - threadsBefore.main) / refresh.requests;
-    const rss = await peakRssMiB(region.pid);
-    await region.stop();
-
-    // The cost floor, in this process, with the server stopped so it has the machine to itself.
+    // The cost floors, in this process, with the same signing call as the server's (node:crypto in
+    // the thread pool, the cheapest way to sign here).
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const claims = { sub: 'c0ffee00-0000-4000-8000-000000000000', token_use: 'access', scope: 'aws.cognito.signin.user.admin', client_id: clientId, username: 'bench-user-1' };
-    // The same signing call as the server's (node:crypto in the thread pool, the cheapest way to sign here).
     const sign = () => {
       const iat = Math.floor(Date.now() / 1000);
       return signRs256Jwt(privateKey, 'k', { ...claims, iat, exp: iat + 3600 });
     };
     const hash = await hashPassword(PASSWORD);
-    const measuredLoginFloor = await ownCpuMs(() => runLoad(CONCURRENCY, SECONDS * 1000, async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign())));
-    const loginFloor = measuredLoginFloor.result;
     const tokenKey = randomBytes(32);
     const sealed = sealAesGcm(tokenKey, Buffer.from(JSON.stringify({ userId: 'x'.repeat(32), clientId, sessionId: 'y'.repeat(36), authTime: 1, scope: 's', expiresAt: 2 })), Buffer.from('aad'));
-    const measuredRefreshFloor = await ownCpuMs(() =>
-      runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign())),
-    );
-    const refreshFloor = measuredRefreshFloor.result;
 
+    // Server phases and floors take turns (bench/support/load.ts `interleaved`); the server idles
+    // during the floors' turns.
+    const measured = await interleaved(CONCURRENCY, SECONDS * 1000, roundsFor(SECONDS), {
+      login: { serverPid: region.pid, request: async (worker, iteration) => (await signIn(usernames[(worker * 7 + iteration) % USERS]!)).status === 200 },
+      customerLogin: {
+        serverPid: region.pid,
+        request: async (worker, iteration) => (await signInTo(customer.clientId, customer.usernames[(worker * 7 + iteration) % USERS]!)).status === 200,
+      },
+      refresh: {
+        serverPid: region.pid,
+        request: async (worker, iteration) =>
+          (await callCognito(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })).status === 200,
+      },
+      loginFloor: { request: async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign()) },
+      refreshFloor: { request: async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign()) },
+    });
+    const rss = await peakRssMiB(region.pid);
+    await region.stop();
+
+    const { login, customerLogin, refresh, loginFloor, refreshFloor } = measured;
     report({ login, refresh, loginFloor, refreshFloor, rss, customerLogin });
+    console.log(`load generator CPU per operation (same cores as the server): login ${login.ownCpuPerOp.toFixed(2)} ms, refresh ${refresh.ownCpuPerOp.toFixed(3)} ms`);
     console.log(
-      `load generator CPU per operation (same cores as the server): login ${(measuredLogin.cpuMs / login.requests).toFixed(2)} ms, refresh ${(measuredRefresh.cpuMs / refresh.requests).toFixed(3)} ms`,
+      `CPU per operation (server, all processes and threads) vs the floor's: login ${login.serverCpuPerOp.toFixed(1)} ms vs ${loginFloor.ownCpuPerOp.toFixed(1)} ms; ` +
+        `refresh ${refresh.serverCpuPerOp.toFixed(3)} ms vs ${refreshFloor.ownCpuPerOp.toFixed(3)} ms`,
     );
-    const refreshFloorCpu = measuredRefreshFloor.cpuMs / refreshFloor.requests;
-    console.log(
-      `CPU per operation (server, all processes and threads) vs the floor's: login ${loginCpu.toFixed(1)} ms vs ${(measuredLoginFloor.cpuMs / loginFloor.requests).toFixed(1)} ms; ` +
-        `refresh ${refreshCpu.toFixed(3)} ms vs ${refreshFloorCpu.toFixed(3)} ms`,
-    );
-    console.log(`server main threads (HTTP, the action's code, JSON) per refresh: ${refreshMainThreadCpu.toFixed(3)} ms; the rest runs in the thread pool`);
+    console.log(`server main threads (HTTP, the action's code, JSON) per refresh: ${refresh.serverMainCpuPerOp.toFixed(3)} ms; the rest runs in the thread pool`);
     // The bound of the ratio on shared cores: the floor's CPU over everything a refresh costs the machine.
-    console.log(`CPU bound of the refresh ratio on these shared cores: ${((100 * refreshFloorCpu) / (refreshCpu + measuredRefresh.cpuMs / refresh.requests)).toFixed(0)}%`);
+    console.log(`CPU bound of the refresh ratio on these shared cores: ${((100 * refreshFloor.ownCpuPerOp) / (refresh.serverCpuPerOp + refresh.ownCpuPerOp)).toFixed(0)}%`);
   } catch (error) {
     await region.stop().catch(() => undefined);
     throw error;
@@ -130,7 +116,7 @@ async function main(): Promise<void> {
 function report(results: { login: LoadResult; refresh: LoadResult; loginFloor: LoadResult; refreshFloor: LoadResult; rss: number; customerLogin: LoadResult }): void {
   const row = (name: string, result: LoadResult, floor: LoadResult) =>
     `| ${name} | ${result.perSecond.toFixed(0)}/s | ${result.p50Ms.toFixed(1)} ms | ${result.p99Ms.toFixed(1)} ms | ${result.errors} | ${floor.perSecond.toFixed(0)}/s | ${((100 * result.perSecond) / floor.perSecond).toFixed(0)}% |`;
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase in ${roundsFor(SECONDS)} turns interleaved with the floors`);
   console.log('| operation | throughput | p50 | p99 | errors | crypto floor | ratio |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(row('InitiateAuth USER_PASSWORD_AUTH', results.login, results.loginFloor));

@@ -1,8 +1,8 @@
 /**
  * bench/oauth: client_credentials grants (POST <prefix>/oauth2/token with HTTP Basic) through a real
  * `meridian serve` process at 16 concurrent clients, next to the raw RS256 signing rate measured
- * in this process in the same run, with the server stopped (one grant = one RS256 signature plus
- * client authentication, a scope lookup and HTTP). Also prints CPU time per operation (server
+ * in this process in the same run, taking turns with the grants while the server idles (one
+ * grant = one RS256 signature plus client authentication, a scope lookup and HTTP). Also prints CPU time per operation (server
  * process for grants, this process for signatures), which shared or loaded machines distort
  * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set
  * MERIDIAN_BENCH_DATABASE, as for bench/auth).
@@ -11,7 +11,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
-import { ownCpuMs, peakRssMiB, processCpuMs, runLoad, threadCpuMs, type LoadResult } from '../support/load.ts';
+import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
 import { post } from '../support/http-client.ts';
 import { BENCH_DATABASE, BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
 
@@ -56,23 +56,13 @@ async function main(): Promise<void> {
     };
     if (!(await grant())) throw new Error('the token endpoint did not issue a token');
 
-    const serverCpuBefore = processCpuMs(region.pid);
-    const threadsBefore = threadCpuMs(region.pid);
-    const measured = await ownCpuMs(() => runLoad(CONCURRENCY, SECONDS * 1000, grant));
-    const grants = measured.result;
-    const serverCpuPerGrant = (processCpuMs(region.pid) - serverCpuBefore) / grants.requests;
-    const mainThreadCpuPerGrant = (threadCpuMs(region.pid).main - threadsBefore.main) / grants.requests;
-    const clientCpuPerGrant = measured.cpuMs / grants.requests;
-    const rss = await peakRssMiB(region.pid);
-    await region.stop();
-
     // The floor: the one RS256 signature of a grant, same claims, same signing call as the server
     // (node:crypto in the thread pool, the cheapest way to sign here), this machine.
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const now = Math.floor(Date.now() / 1000);
     const kid = randomUUID();
-    const sign = () =>
-      signRs256Jwt(privateKey, kid, {
+    const sign = () => {
+      const now = Math.floor(Date.now() / 1000);
+      return signRs256Jwt(privateKey, kid, {
         sub: client.ClientId,
         token_use: 'access',
         scope: 'orders/read',
@@ -84,12 +74,17 @@ async function main(): Promise<void> {
         iat: now,
         exp: now + 3600,
       });
-    const ownCpuBefore = process.cpuUsage();
-    const floor = await runLoad(CONCURRENCY, SECONDS * 1000, async () => Boolean(await sign()));
-    const ownCpu = process.cpuUsage(ownCpuBefore);
-    const cpuPerSignature = (ownCpu.user + ownCpu.system) / 1000 / floor.requests;
+    };
+    // Grants and the floor take turns (bench/support/load.ts `interleaved`); the server idles
+    // during the floor's.
+    const { grants, floor } = await interleaved(CONCURRENCY, SECONDS * 1000, roundsFor(SECONDS), {
+      grants: { serverPid: region.pid, request: grant },
+      floor: { request: async () => Boolean(await sign()) },
+    });
+    const rss = await peakRssMiB(region.pid);
+    await region.stop();
 
-    report(grants, floor, rss, { grant: serverCpuPerGrant, mainThread: mainThreadCpuPerGrant, signature: cpuPerSignature, client: clientCpuPerGrant });
+    report(grants, floor, rss, { grant: grants.serverCpuPerOp, mainThread: grants.serverMainCpuPerOp, signature: floor.ownCpuPerOp, client: grants.ownCpuPerOp });
   } catch (error) {
     await region.stop().catch(() => undefined);
     throw error;
@@ -97,7 +92,7 @@ async function main(): Promise<void> {
 }
 
 function report(grants: LoadResult, floor: LoadResult, rss: number, cpuMs: { grant: number; mainThread: number; signature: number; client: number }): void {
-  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase`);
+  console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; server: meridian serve --workers ${BENCH_WORKERS}, store ${BENCH_DATABASE ? 'postgres' : 'sqlite'}; ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase in ${roundsFor(SECONDS)} turns interleaved with the floor`);
   console.log('| operation | throughput | p50 | p99 | errors | RS256 signing floor | ratio |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(

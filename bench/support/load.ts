@@ -13,13 +13,24 @@ export interface LoadResult {
 }
 
 export async function runLoad(concurrency: number, durationMs: number, request: (worker: number, iteration: number) => Promise<boolean>): Promise<LoadResult> {
+  return summarize([await runSlice(concurrency, durationMs, request)]);
+}
+
+/** What one stretch of load gave, kept raw so stretches of the same workload add up. */
+interface Slice {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+}
+
+async function runSlice(concurrency: number, durationMs: number, request: (worker: number, iteration: number) => Promise<boolean>, firstIteration = 0): Promise<Slice> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
   const deadline = started + durationMs;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      for (let iteration = 0; performance.now() < deadline; iteration += 1) {
+      for (let iteration = firstIteration; performance.now() < deadline; iteration += 1) {
         const begin = performance.now();
         const ok = await request(worker, iteration).catch(() => false);
         latencies.push(performance.now() - begin);
@@ -27,10 +38,81 @@ export async function runLoad(concurrency: number, durationMs: number, request: 
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { latencies, errors, seconds: (performance.now() - started) / 1000 };
+}
+
+function summarize(slices: Slice[]): LoadResult {
+  const latencies = slices.flatMap((slice) => slice.latencies).sort((a, b) => a - b);
+  const seconds = slices.reduce((sum, slice) => sum + slice.seconds, 0);
+  const errors = slices.reduce((sum, slice) => sum + slice.errors, 0);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** One workload of `interleaved`: requests, and the server process whose CPU it costs (none for a floor). */
+export interface Workload {
+  request: (worker: number, iteration: number) => Promise<boolean>;
+  serverPid?: number;
+}
+
+/** A workload's totals over all its slices. CPU in milliseconds per operation. */
+export interface MeasuredWorkload extends LoadResult {
+  /** This process (load generator, or the floor's own crypto), all threads. */
+  ownCpuPerOp: number;
+  /** The server's process tree, all threads (0 without serverPid). */
+  serverCpuPerOp: number;
+  /** The server's JavaScript main threads alone (0 without serverPid). */
+  serverMainCpuPerOp: number;
+}
+
+/**
+ * Runs the workloads in turn, `rounds` times over, each for `totalMs / rounds` per turn, and adds
+ * up each one's slices. The VM this is measured on changes speed by tens of percent within
+ * minutes; a server phase and the floor it is compared with, measured one after the other, can
+ * land on different machines in effect. Interleaved, both see the same mix of fast and slow
+ * stretches, so their ratio holds still even when single throughputs move. Between its turns a
+ * server only idles (its timers cost nothing measurable).
+ */
+export async function interleaved<Name extends string>(
+  concurrency: number,
+  totalMs: number,
+  rounds: number,
+  workloads: Record<Name, Workload>,
+): Promise<Record<Name, MeasuredWorkload>> {
+  const names = Object.keys(workloads) as Name[];
+  const totals = new Map<Name, { slices: Slice[]; ownCpuMs: number; serverCpuMs: number; serverMainCpuMs: number; iterations: number }>();
+  for (const name of names) totals.set(name, { slices: [], ownCpuMs: 0, serverCpuMs: 0, serverMainCpuMs: 0, iterations: 0 });
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of names) {
+      const workload = workloads[name];
+      const total = totals.get(name)!;
+      const serverBefore = workload.serverPid === undefined ? 0 : processCpuMs(workload.serverPid);
+      const mainBefore = workload.serverPid === undefined ? 0 : threadCpuMs(workload.serverPid).main;
+      const ownBefore = process.cpuUsage();
+      const slice = await runSlice(concurrency, totalMs / rounds, workload.request, total.iterations);
+      const own = process.cpuUsage(ownBefore);
+      total.ownCpuMs += (own.user + own.system) / 1000;
+      if (workload.serverPid !== undefined) {
+        total.serverCpuMs += processCpuMs(workload.serverPid) - serverBefore;
+        total.serverMainCpuMs += threadCpuMs(workload.serverPid).main - mainBefore;
+      }
+      total.slices.push(slice);
+      total.iterations += slice.latencies.length;
+    }
+  }
+  const results = {} as Record<Name, MeasuredWorkload>;
+  for (const name of names) {
+    const total = totals.get(name)!;
+    const load = summarize(total.slices);
+    const per = (ms: number) => (load.requests ? ms / load.requests : 0);
+    results[name] = { ...load, ownCpuPerOp: per(total.ownCpuMs), serverCpuPerOp: per(total.serverCpuMs), serverMainCpuPerOp: per(total.serverMainCpuMs) };
+  }
+  return results;
+}
+
+/** Turns for `interleaved`: one per two seconds of a workload's time, at least one. */
+export function roundsFor(seconds: number): number {
+  return Math.max(1, Math.round(seconds / 2));
 }
 
 /** The process and all its descendants (a `serve --workers` primary with its workers), Linux only. */

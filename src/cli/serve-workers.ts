@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { isWorkerMessage, type WorkerMessage } from '../regions/worker-messages.ts';
 
 /** How long stopping workers may take before they are killed (a load balancer's patience). */
@@ -11,6 +12,17 @@ export interface WorkerPoolEvents {
   listening(first: { url: string; backend: string }): void;
   /** A worker ended while the region was not stopping: the caller stops the rest and fails. */
   failed(description: string): void;
+}
+
+/**
+ * libuv threads per worker, unless the operator set UV_THREADPOOL_SIZE: RS256 signatures and
+ * Argon2id hashes run there, so together the workers get about two per core, as one process gets
+ * from Node's default of 4 on two cores, instead of 4 each. More threads than that only take turns
+ * on the same cores, and concurrent Argon2id hashes (19 MiB each) evict each other from the
+ * caches: with 4 per worker, two workers spent 20-40% more CPU per sign-in than the floor here.
+ */
+export function threadPoolSizeFor(workers: number, cores = availableParallelism()): number {
+  return Math.max(2, Math.ceil((2 * cores) / workers));
 }
 
 export interface WorkerPool {
@@ -70,8 +82,9 @@ export function startWorkerPool(count: number, events: WorkerPoolEvents): Worker
     }
   };
 
+  const environment = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(threadPoolSizeFor(count)) };
   for (let index = 0; index < count; index += 1) {
-    const worker = cluster.fork();
+    const worker = cluster.fork(environment);
     workers.add(worker);
     worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message)) onMessage(worker, message);
