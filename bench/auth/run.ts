@@ -12,7 +12,7 @@ import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/password-hash.ts';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
 import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
-import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, startBenchRegion } from '../support/region-process.ts';
+import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, cognitoStatus, startBenchRegion } from '../support/region-process.ts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 const CONCURRENCY = 16;
@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       refresh: {
         serverPid: region.pid,
         request: async (worker, iteration) =>
-          (await callCognito(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })).status === 200,
+          (await cognitoStatus(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })) === 200,
       },
       loginFloor: { request: async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign()) },
       refreshFloor: { request: async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign()) },

@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     const authorization = `Basic ${Buffer.from(`${client.ClientId}:${client.ClientSecret}`).toString('base64')}`;
     const grant = async () => {
       const response = await post(tokenUrl, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
-      const body = JSON.parse(response.text) as { access_token?: string };
-      return response.status === 200 && typeof body.access_token === 'string';
+      // A look for the token, not a parse: this process's CPU is taken from the server's.
+      return response.status === 200 && response.text.includes('"access_token":"');
     };
     if (!(await grant())) throw new Error('the token endpoint did not issue a token');
 

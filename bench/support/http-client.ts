@@ -86,8 +86,12 @@ async function connection(host: string, port: number): Promise<Connection> {
   return opened;
 }
 
+/** Parsed URLs: a phase posts to one URL over and over. */
+const targets = new Map<string, URL>();
+
 export async function post(url: string, headers: Record<string, string>, body: string): Promise<BenchResponse> {
-  const target = new URL(url);
+  let target = targets.get(url);
+  if (!target) targets.set(url, (target = new URL(url)));
   const port = Number(target.port || 80);
   const payload = Buffer.from(body);
   let head = `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;

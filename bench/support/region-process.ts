@@ -94,6 +94,18 @@ async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
 
 /** One raw AWS JSON call (lighter than the SDK and than fetch, so the load generator takes less CPU). */
 export async function callCognito(url: string, action: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await post(url, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` }, JSON.stringify(body));
+  const response = await post(url, cognitoHeaders(action), JSON.stringify(body));
   return { status: response.status, json: JSON.parse(response.text) as Record<string, unknown> };
+}
+
+/**
+ * The HTTP status of one raw AWS JSON call, its answer unread: for load phases, where the status
+ * is the check and parsing every answer would take CPU from the server.
+ */
+export async function cognitoStatus(url: string, action: string, body: unknown): Promise<number> {
+  return (await post(url, cognitoHeaders(action), JSON.stringify(body))).status;
+}
+
+function cognitoHeaders(action: string): Record<string, string> {
+  return { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${action}` };
 }

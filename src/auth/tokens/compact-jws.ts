@@ -10,13 +10,25 @@ import { sign, type KeyObject } from 'node:crypto';
  * what a token endpoint does besides the signature. Verification everywhere stays with jose.
  */
 export function signRs256Jwt(privateKey: KeyObject, kid: string, claims: Record<string, unknown>): Promise<string> {
-  const signingInput = `${base64url({ alg: 'RS256', kid })}.${base64url(claims)}`;
+  const signingInput = `${encodedHeader(kid)}.${base64url(claims)}`;
   return new Promise((resolve, reject) => {
     sign('sha256', Buffer.from(signingInput), privateKey, (error, signature) => {
       if (error) reject(error);
       else resolve(`${signingInput}.${signature.toString('base64url')}`);
     });
   });
+}
+
+/** Encoded headers by key id (a key's header never changes); bounded, since keys rotate. */
+const headers = new Map<string, string>();
+
+function encodedHeader(kid: string): string {
+  let header = headers.get(kid);
+  if (header === undefined) {
+    if (headers.size >= 1_024) headers.clear();
+    headers.set(kid, (header = base64url({ alg: 'RS256', kid })));
+  }
+  return header;
 }
 
 function base64url(value: object): string {
