@@ -70,11 +70,6 @@ export class EncryptedRecords {
     return this.tx.poolId;
   }
 
-  /** Region-local records when this pool is a secondary replica here, else null. */
-  get regionLocal(): WritableRecords | null {
-    return this.replicaLocal;
-  }
-
   /**
    * Where this region writes what it may change in any role (sign-outs, revoked sessions, used
    * authorization codes): the pool's records on the primary; on a secondary replica, whose
