@@ -18,13 +18,15 @@ export interface LookupKey {
 }
 
 /**
- * Region-local state of a pool as the domain sees it (sealed like records, never change-logged or
- * replicated). On a secondary replica this is where the few things a secondary may change go:
- * revocations (shipped to the primary and merged there) and used authorization codes.
+ * A pool's values by kind and id, to read and write: what both its records (EncryptedRecords) and
+ * its region-local state (sealed like records, never change-logged or replicated) offer. See
+ * EncryptedRecords.writableHere.
  */
-export interface RegionLocalRecords {
+export interface WritableRecords {
   get<T>(kind: string, id: string): Promise<T | null>;
   put<T>(kind: string, id: string, value: T): Promise<void>;
+  list<T>(kind: string, after: string | null, limit: number): Promise<DecryptedPage<T>>;
+  delete(kind: string, id: string): Promise<boolean>;
 }
 
 /**
@@ -51,15 +53,16 @@ export interface DecryptedPage<T> {
  */
 export class EncryptedRecords {
   /**
-   * @param replicaLocal set exactly when the pool is a secondary replica here: records are then
-   * read-only and `regionLocal` is where region-local changes go.
+   * @param replicaLocal set exactly when the pool is a secondary replica here: the pool's
+   * region-local state. Records are then read-only, and it takes the few things a secondary may
+   * change: revocations (shipped to the primary and merged there) and used authorization codes.
    * @param reads decrypted reads kept from earlier requests at the same pool version (read-only
    * views only: src/crypto/record-read-cache.ts); null reads everything from the store.
    */
   constructor(
     private readonly tx: PoolTransaction,
     private readonly keys: PoolKeys,
-    private readonly replicaLocal: RegionLocalRecords | null = null,
+    private readonly replicaLocal: WritableRecords | null = null,
     private readonly reads: PoolReads | null = null,
   ) {}
 
@@ -67,9 +70,26 @@ export class EncryptedRecords {
     return this.tx.poolId;
   }
 
-  /** Region-local records when this pool is a secondary replica here, else null. */
-  get regionLocal(): RegionLocalRecords | null {
-    return this.replicaLocal;
+  /**
+   * Where this region writes what it may change in any role (sign-outs, revoked sessions, used
+   * authorization codes): the pool's records on the primary; on a secondary replica, whose
+   * records are the primary's, its region-local state. Read such values with `getWithLocal`.
+   */
+  get writableHere(): WritableRecords {
+    return this.replicaLocal ?? this;
+  }
+
+  /**
+   * A value of a kind that `writableHere` takes, as this region knows it: the pool's record and,
+   * on a secondary replica, the one written here. Without `merge` the first found is the answer
+   * (the record first; the region-local one is then not read); with it, two found are joined.
+   */
+  async getWithLocal<T>(kind: string, id: string, merge?: (replicated: T, local: T) => T): Promise<T | null> {
+    const replicated = await this.get<T>(kind, id);
+    if (!this.replicaLocal || (replicated !== null && !merge)) return replicated;
+    const local = await this.replicaLocal.get<T>(kind, id);
+    if (local === null) return replicated;
+    return replicated !== null && merge ? merge(replicated, local) : local;
   }
 
   /**

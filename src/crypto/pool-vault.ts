@@ -1,5 +1,5 @@
 import { DataKeyCache } from './data-key-cache.ts';
-import { EncryptedRecords, type RegionLocalRecords } from './encrypted-records.ts';
+import { EncryptedRecords, type DecryptedPage, type WritableRecords } from './encrypted-records.ts';
 import type { KeyProvider } from './key-provider.ts';
 import type { PoolKeys } from './pool-keys.ts';
 import type { PoolReads, RecordReadCache } from './record-read-cache.ts';
@@ -34,7 +34,7 @@ export class PoolVault {
 
   /**
    * An atomic, change-logged write. On a secondary replica the records are read-only (a put
-   * throws ReplicaReadOnly) and `records.regionLocal` takes what a secondary may change.
+   * throws ReplicaReadOnly) and `records.writableHere` takes what a secondary may change.
    */
   async write<T>(poolId: string, work: (records: EncryptedRecords) => Promise<T>): Promise<T> {
     const keys = await this.keysOf(poolId);
@@ -73,6 +73,18 @@ export class PoolVault {
   async writeLocal<T>(poolId: string, kind: string, id: string, value: T): Promise<void> {
     const keys = await this.keyCache.keysFor(await this.entry(poolId));
     await this.store.putLocal(poolId, kind, id, EncryptedRecords.sealLocal(keys, poolId, kind, id, value));
+  }
+
+  /** A page of the pool's region-local values of one kind, opened (for sweeps of expired ones). */
+  async listLocal<T>(poolId: string, kind: string, after: string | null, limit: number): Promise<DecryptedPage<T>> {
+    const page = await this.store.listLocal(poolId, kind, after, limit);
+    const keys = await this.keysOf(poolId);
+    return { items: page.records.map((r) => ({ id: r.id, value: EncryptedRecords.openLocal<T>(keys, poolId, kind, r.id, r.payload) })), nextAfter: page.nextAfter };
+  }
+
+  /** Removes a region-local value (Store.deleteLocal: only one nobody changes any more). */
+  deleteLocal(poolId: string, kind: string, id: string): Promise<boolean> {
+    return this.store.deleteLocal(poolId, kind, id);
   }
 
   /**
@@ -148,13 +160,16 @@ export class PoolVault {
     return version === null ? null : this.readCache.view(poolId, version, keys);
   }
 
-  private replicaLocal(poolId: string): RegionLocalRecords {
+  private replicaLocal(poolId: string): WritableRecords {
     return {
       get: <T>(kind: string, id: string) => this.readLocal<T>(poolId, kind, id),
       put: async <T>(kind: string, id: string, value: T) => {
         await this.writeLocal(poolId, kind, id, value);
         this.onReplicaLocalWrite?.(poolId, kind, id);
       },
+      list: <T>(kind: string, after: string | null, limit: number) => this.listLocal<T>(poolId, kind, after, limit),
+      // Not told to onReplicaLocalWrite: what is shipped are revocations, which are put, never deleted.
+      delete: (kind: string, id: string) => this.deleteLocal(poolId, kind, id),
     };
   }
 

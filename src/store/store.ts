@@ -240,6 +240,17 @@ export interface Store {
    * returned.
    */
   updateLocal<T>(poolId: string, kind: string, id: string, update: (current: Buffer | null) => LocalUpdate<T>): Promise<T>;
+  /**
+   * A pool's region-local values of one kind in id order after `after` (exclusive), at most
+   * `limit`: what a sweep of expired values reads (see deleteLocal).
+   */
+  listLocal(poolId: string, kind: string, after: string | null, limit: number): Promise<ListPage>;
+  /**
+   * Removes one region-local value; false when there was none. Unconditional, like putLocal: for
+   * values nobody changes any more once the caller decides to drop them (expired ones), never to
+   * undo a concurrent updateLocal.
+   */
+  deleteLocal(poolId: string, kind: string, id: string): Promise<boolean>;
 
   /** Change-log entries with sequence > `afterSequence`, ascending, at most `limit`. */
   readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]>;

@@ -33,6 +33,7 @@ import { AuthenticationDetails, CognitoUser, CognitoUserPool, type CognitoUserSe
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { callAwsJson } from '../../src/cli/aws-json-call.ts';
 import { signedFetch } from '../../src/wire/signed-fetch.ts';
+import { authorizeUrl, pkcePair, postToken, signInOverHttp } from '../oauth/support/hosted-login.ts';
 import { TEST_ADMIN } from '../support/region.ts';
 import { eventually, multiRegionKey, multiRegionPoolKeyPolicy, startDeployment, type Deployment } from '../support/deployment.ts';
 
@@ -267,7 +268,7 @@ describe('user pool replicas across two real region processes', () => {
     assert.ok((await signIn(west, 'erin')).AccessToken);
   });
 
-  test('an ACTIVE secondary serves SRP sign-in, client credentials, and the same JWKS and discovery as the primary', async () => {
+  test('an ACTIVE secondary serves SRP sign-in, client credentials, single-use authorization codes, and the same JWKS and discovery as the primary', async () => {
     const pool = await newPool({ ...ready, KeyConfiguration: { KeyType: 'CUSTOMER_MANAGED_KEY', KmsKeyArn: keyArn } });
     const publicClient = (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: 'web' }))).UserPoolClient!.ClientId!;
     await east.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'grace', MessageAction: 'SUPPRESS' }));
@@ -276,6 +277,8 @@ describe('user pool replicas across two real region processes', () => {
     const prefix = `replicated-${process.pid}`;
     await east.send(new CreateUserPoolDomainCommand({ UserPoolId: pool, Domain: prefix }));
     const m2m = (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: 'm2m', GenerateSecret: true, AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: ['orders/read'], AllowedOAuthFlowsUserPoolClient: true }))).UserPoolClient!;
+    const callback = 'https://app.example.com/callback';
+    const web = (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: 'web', AllowedOAuthFlows: ['code'], AllowedOAuthScopes: ['openid'], AllowedOAuthFlowsUserPoolClient: true, CallbackURLs: [callback], SupportedIdentityProviders: ['COGNITO'] }))).UserPoolClient!.ClientId!;
     await east.send(new CreateUserPoolReplicaCommand({ UserPoolId: pool, RegionName: SECONDARY }));
     await eventually(async () => ((await east.send(new ListUserPoolReplicasCommand({ UserPoolId: pool }))).UserPoolReplicas?.[1]?.Status === 'INACTIVE' ? true : undefined), 'the copy');
 
@@ -294,6 +297,22 @@ describe('user pool replicas across two real region processes', () => {
       user.authenticateUser(new AuthenticationDetails({ Username: 'grace', Password: PASSWORD }), { onSuccess: resolve, onFailure: reject });
     });
     assert.ok(session.isValid(), 'real SRP sign-in at the secondary');
+
+    // The code flow at the secondary: the code is used up there (region-locally), and a second use
+    // is refused and ends the session of the first.
+    const westOAuth = `${westUrl}/${prefix}`;
+    const pkce = pkcePair();
+    const { location } = await signInOverHttp(authorizeUrl(westOAuth, { response_type: 'code', client_id: web, redirect_uri: callback, scope: 'openid', code_challenge: pkce.challenge, code_challenge_method: 'S256' }), 'grace', PASSWORD);
+    const code = location.searchParams.get('code');
+    assert.ok(code, `no code in ${location}`);
+    const exchange = () => postToken(westOAuth, { grant_type: 'authorization_code', client_id: web, code, redirect_uri: callback, code_verifier: pkce.verifier });
+    const firstUse = await exchange();
+    assert.equal(firstUse.status, 200, JSON.stringify(firstUse.json));
+    const secondUse = await exchange();
+    assert.equal(secondUse.status, 400);
+    assert.equal(secondUse.json.error_description, 'The authorization code has already been used.');
+    const refreshed = await postToken(westOAuth, { grant_type: 'refresh_token', client_id: web, refresh_token: String(firstUse.json.refresh_token) });
+    assert.equal(refreshed.json.error, 'invalid_grant', 'the first use\'s session is revoked');
 
     const granted = await tokenAtWest();
     assert.equal(granted.status, 200);

@@ -562,6 +562,37 @@ for (const backend of storeBackends()) {
       assert.notEqual(await store.read(poolId, (tx) => tx.get(USER, 'alice')), null);
     });
 
+    test('region-local state lists one kind of one pool in id order, paged, and deletes one value at a time', async () => {
+      const poolId = await createPoolWithUsers(store);
+      const other = await createEmptyPool(store);
+      for (const id of ['c', 'a', 'b']) await store.putLocal(poolId, 'used-code', id, bytes(`payload-${id}`));
+      await store.putLocal(poolId, 'counter', 'a', bytes('another kind'));
+      await store.putLocal(other, 'used-code', 'a', bytes('another pool'));
+      const sequence = (await store.getPool(poolId))!.lastSequence;
+
+      const first = await store.listLocal(poolId, 'used-code', null, 2);
+      assert.deepEqual(first.records.map((record) => [record.kind, record.id, record.payload.toString('utf8')]), [
+        ['used-code', 'a', 'payload-a'],
+        ['used-code', 'b', 'payload-b'],
+      ]);
+      assert.equal(first.nextAfter, 'b');
+      const rest = await store.listLocal(poolId, 'used-code', first.nextAfter, 2);
+      assert.deepEqual(rest.records.map((record) => record.id), ['c']);
+      assert.equal(rest.nextAfter, null);
+      assert.deepEqual(await store.listLocal(poolId, 'no-such-kind', null, 10), { records: [], nextAfter: null });
+
+      assert.equal(await store.deleteLocal(poolId, 'used-code', 'b'), true);
+      assert.equal(await store.deleteLocal(poolId, 'used-code', 'b'), false, 'nothing left to delete');
+      assert.equal(await store.getLocal(poolId, 'used-code', 'b'), null);
+      assert.deepEqual((await store.listLocal(poolId, 'used-code', null, 10)).records.map((record) => record.id), ['a', 'c']);
+      // Only that value: the same id of another kind or pool stays, and records and the change log are untouched.
+      assert.equal((await store.getLocal(poolId, 'counter', 'a'))?.toString('utf8'), 'another kind');
+      assert.equal(await store.deleteLocal(poolId, 'used-code', 'a'), true);
+      assert.equal((await store.getLocal(other, 'used-code', 'a'))?.toString('utf8'), 'another pool');
+      assert.equal((await store.getPool(poolId))!.lastSequence, sequence);
+      assert.equal(await store.read(poolId, (tx) => tx.count(USER)), 2);
+    });
+
     test('read() returns what work returns and passes its errors through', async () => {
       const poolId = await createEmptyPool(store);
       assert.equal(await store.read(poolId, async () => 42), 42);

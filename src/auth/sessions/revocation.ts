@@ -37,8 +37,7 @@ export async function signOutEverywhere(records: EncryptedRecords, userId: strin
   const value = next.kept?.length ? next : { signedOutAt: next.signedOutAt };
   // A secondary replica keeps its sign-outs region-local; they are shipped to the primary,
   // merged there and come back with the primary's records (src/replication/revocation-shipper.ts).
-  if (records.regionLocal) await records.regionLocal.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
-  else await records.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
+  await records.writableHere.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
 }
 
 /**
@@ -67,16 +66,12 @@ function sameSessions(a: string[] | undefined, b: string[] | undefined): boolean
 }
 
 /** The user's sign-out: the pool's record, merged on a secondary with the ones made here. */
-async function signOutOf(records: EncryptedRecords, userId: string): Promise<SignOutRecord | null> {
-  const replicated = await records.get<SignOutRecord>(SIGN_OUT_KIND, userId);
-  const local = records.regionLocal ? await records.regionLocal.get<SignOutRecord>(SIGN_OUT_KIND, userId) : null;
-  if (!local) return replicated;
-  return mergeSignOuts(replicated, local);
+function signOutOf(records: EncryptedRecords, userId: string): Promise<SignOutRecord | null> {
+  return records.getWithLocal<SignOutRecord>(SIGN_OUT_KIND, userId, mergeSignOuts);
 }
 
 async function isRevoked(records: EncryptedRecords, sessionId: string): Promise<boolean> {
-  if ((await records.get(REVOKED_SESSION_KIND, sessionId)) !== null) return true;
-  return records.regionLocal ? (await records.regionLocal.get(REVOKED_SESSION_KIND, sessionId)) !== null : false;
+  return (await records.getWithLocal(REVOKED_SESSION_KIND, sessionId)) !== null;
 }
 
 /**
@@ -103,9 +98,7 @@ export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOu
 /** Ends one session (RevokeToken): its refresh token and every access token issued from it. */
 export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<void> {
   if (await isRevoked(records, sessionId)) return;
-  const value: RevokedSessionRecord = { revokedAt: now, expiresAt };
-  if (records.regionLocal) await records.regionLocal.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, value);
-  else await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, value);
+  await records.writableHere.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
 }
 
 /** True when the session is still alive: not revoked, and begun after the user's last sign-out (or spared by it). */

@@ -6,6 +6,7 @@ import { grantSession, type AuthenticationResult } from '../../userpools/auth/to
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
+import { markCodeUsed, usedCodeRecord } from './used-codes.ts';
 
 /**
  * Authorization codes (RFC 6749 §4.1.2). A code is self-contained: the grant it stands for,
@@ -14,20 +15,15 @@ import type { AuthorizationRequest } from './authorization-request.ts';
  * the redirect URI, the PKCE challenge, the nonce, the scopes and the sign-in time, and expires
  * after five minutes (Cognito's lifetime; RFC 6749 §4.1.2 recommends at most ten).
  *
- * Single use is the one thing a sealed token cannot enforce alone: redeeming a code writes a
- * small record of kind `authorization-code` (id = the code's id) holding the session id
- * (`origin_jti`) of the tokens it produced, in the same transaction that issues them. A second
- * redemption finds the record, fails with invalid_grant and revokes that session, so the refresh
- * token and every access token of the first redemption stop working ("If an authorization code is
- * used more than once, the authorization server MUST deny the request and SHOULD revoke (when
- * possible) all tokens previously issued based on that authorization code", RFC 6749 §4.1.2).
- * Records of expired codes are deleted a few at a time by later redemptions.
+ * Single use is the one thing a sealed token cannot enforce alone: redeeming a code records the
+ * session id (`origin_jti`) of the tokens it produced (./used-codes.ts). A second redemption finds
+ * the record, fails with invalid_grant and revokes that session, so the refresh token and every
+ * access token of the first redemption stop working ("If an authorization code is used more than
+ * once, the authorization server MUST deny the request and SHOULD revoke (when possible) all tokens
+ * previously issued based on that authorization code", RFC 6749 §4.1.2).
  */
-export const AUTHORIZATION_CODE_RECORD_KIND = 'authorization-code';
 const PURPOSE = 'authorization-code';
 export const AUTHORIZATION_CODE_SECONDS = 5 * 60;
-/** Expired used-code records removed per redemption: keeps the kind small without a sweeper. */
-const SWEEP_BATCH = 25;
 
 export interface AuthorizationCodeContent {
   id: string;
@@ -41,15 +37,6 @@ export interface AuthorizationCodeContent {
   authTime: number;
   /** Epoch milliseconds. */
   expiresAt: number;
-}
-
-interface UsedCodeRecord {
-  sessionId: string;
-  usedAt: number;
-  /** When the code itself expires: after that the record is no longer needed. */
-  expiresAt: number;
-  /** When the refresh token of the session expires (what revokeSession keeps its record until). */
-  sessionExpiresAt: number;
 }
 
 export function issueAuthorizationCode(records: EncryptedRecords, request: AuthorizationRequest, user: UserRecord, authTime: number, now: number): string {
@@ -83,6 +70,7 @@ export function verifierMatches(codeVerifier: string, codeChallenge: string): bo
 export type Redemption =
   | { outcome: 'issued'; tokens: AuthenticationResult }
   | { outcome: 'reused' }
+  | { outcome: 'expired' }
   | { outcome: 'user-unavailable' };
 
 /**
@@ -97,30 +85,20 @@ export async function redeemAuthorizationCode(
   client: AppClientRecord,
   code: AuthorizationCodeContent,
 ): Promise<Redemption> {
+  const used = await usedCodeRecord(records, code.id);
+  // The clock is read after the record, and expiry checked again: records of expired codes are
+  // swept, so a code whose record a sweep has just dropped must be found expired here, not unused
+  // (the caller's expiry check ran before and cannot tell).
   const now = services.now();
-  // On a secondary replica a code is used up region-locally (its records are the primary's):
-  // single use holds within the region; docs/REPLICATION.md says what that means across regions.
-  const used = (await records.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id)) ?? (await records.regionLocal?.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id)) ?? null;
   if (used) {
     await revokeSession(records, used.sessionId, now, used.sessionExpiresAt);
     return { outcome: 'reused' };
   }
+  if (code.expiresAt <= now) return { outcome: 'expired' };
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
   // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
   const { tokens, sessionId } = await grantSession(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
-  const usedRecord: UsedCodeRecord = { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 };
-  if (records.regionLocal) {
-    await records.regionLocal.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
-    return { outcome: 'issued', tokens };
-  }
-  await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
-  await sweepExpiredCodes(records, now);
+  await markCodeUsed(records, code.id, { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 }, now);
   return { outcome: 'issued', tokens };
-}
-
-/** A replay after expiry already fails on the expiry, so the record of an expired code is dropped. */
-async function sweepExpiredCodes(records: EncryptedRecords, now: number): Promise<void> {
-  const page = await records.list<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, null, SWEEP_BATCH);
-  for (const item of page.items) if (item.value.expiresAt <= now) await records.delete(AUTHORIZATION_CODE_RECORD_KIND, item.id);
 }

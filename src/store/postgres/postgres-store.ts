@@ -251,6 +251,19 @@ export class PostgresStore implements Store, CommitAnnouncer {
     });
   }
 
+  async listLocal(poolId: string, kind: string, after: string | null, limit: number): Promise<ListPage> {
+    const { rows } = await this.pool.query<Row>(
+      'SELECT kind, id, payload FROM local_state WHERE pool_id = $1 AND kind = $2 AND id > $3 ORDER BY id LIMIT $4',
+      [poolId, kind, after ?? '', limit + 1],
+    );
+    return toPage(rows.map(toRecord), limit);
+  }
+
+  async deleteLocal(poolId: string, kind: string, id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('DELETE FROM local_state WHERE pool_id = $1 AND kind = $2 AND id = $3', [poolId, kind, id]);
+    return (rowCount ?? 0) > 0;
+  }
+
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
     const { rows } = await this.pool.query<Row>(
       'SELECT * FROM change_log WHERE pool_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3',

@@ -213,6 +213,18 @@ export class SqliteStore implements Store, CommitAnnouncer {
     );
   }
 
+  async listLocal(poolId: string, kind: string, after: string | null, limit: number): Promise<ListPage> {
+    const rows = prepared(this.reader, 'SELECT kind, id, payload FROM local_state WHERE pool_id = ? AND kind = ? AND id > ? ORDER BY id LIMIT ?')
+      .all(poolId, kind, after ?? '', limit + 1) as Row[];
+    return page(rows.map(toRecord), limit);
+  }
+
+  async deleteLocal(poolId: string, kind: string, id: string): Promise<boolean> {
+    return this.exclusive(() =>
+      this.whenUnlocked(() => prepared(this.writer, 'DELETE FROM local_state WHERE pool_id = ? AND kind = ? AND id = ?').run(poolId, kind, id).changes > 0),
+    );
+  }
+
   async readChanges(poolId: string, afterSequence: number, limit: number): Promise<ChangeEntry[]> {
     const rows = prepared(this.reader, 'SELECT * FROM change_log WHERE pool_id = ? AND sequence > ? ORDER BY sequence LIMIT ?')
       .all(poolId, afterSequence, limit) as Row[];

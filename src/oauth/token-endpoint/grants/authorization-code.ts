@@ -5,6 +5,7 @@ import type { GrantHandler, TokenResponse } from '../grant-type.ts';
 
 /** RFC 7636 §4.1: code-verifier = 43*128unreserved. */
 const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+const EXPIRED = 'The authorization code has expired.';
 
 /**
  * The authorization code grant (RFC 6749 §4.1.3, OIDC Core §3.1.3): a code from
@@ -29,7 +30,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, pool, rec
 
   const content = await openAuthorizationCode(records, code);
   if (!content || content.clientId !== client.client.id) throw new InvalidGrant('The authorization code is invalid.');
-  if (content.expiresAt <= services.now()) throw new InvalidGrant('The authorization code has expired.');
+  if (content.expiresAt <= services.now()) throw new InvalidGrant(EXPIRED);
   if (content.redirectUri !== redirectUri) throw new InvalidGrant('redirect_uri does not match the one of the authorization request.');
   if (content.codeChallenge !== undefined) {
     if (verifier === undefined || !verifierMatches(verifier, content.codeChallenge)) throw new InvalidGrant('code_verifier does not match the code_challenge.');
@@ -39,6 +40,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, pool, rec
 
   const redemption = await services.vault.write(pool.poolId, (records) => redeemAuthorizationCode(services, records, client.client, content));
   if (redemption.outcome === 'reused') throw new InvalidGrant('The authorization code has already been used.');
+  if (redemption.outcome === 'expired') throw new InvalidGrant(EXPIRED);
   if (redemption.outcome === 'user-unavailable') throw new InvalidGrant('The user of the authorization code no longer exists or is disabled.');
   const { tokens } = redemption;
   const response: TokenResponse = { access_token: tokens.AccessToken, refresh_token: tokens.RefreshToken, expires_in: tokens.ExpiresIn, token_type: 'Bearer' };
