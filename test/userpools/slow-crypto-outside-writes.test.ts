@@ -3,12 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   AdminUpdateUserAttributesCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  GetUserCommand,
+  GlobalSignOutCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { decodeJwt } from 'jose';
 import { startTestRegion, type TestRegion } from '../support/region.ts';
 import { StoreProbe, whileThreadPoolHeld } from '../support/store-probe.ts';
 
@@ -78,5 +83,61 @@ describe('slow crypto of user-facing writes runs outside the pool transaction', 
       new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: challenged.Session, ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' } }),
     );
     await assert.rejects(resend('alice'), { name: 'UnsupportedUserStateException', message: 'Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.' });
+  });
+
+  test('RespondToAuthChallenge NEW_PASSWORD_REQUIRED signs its tokens after the change commits', async () => {
+    const { clientId, otherWrite, signIn, status } = await pool();
+    const challenged = await signIn('First-Temp-Passw0rd!');
+    assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    const answered = await whileThreadPoolHeld(probe, { holdFrom: 'next-transaction', otherWrite }, () =>
+      region.cognito.send(
+        new RespondToAuthChallengeCommand({
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: challenged.Session,
+          ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!', 'userAttributes.name': 'Alice' },
+        }),
+      ),
+    );
+    const tokens = answered.AuthenticationResult!;
+    assert.ok(tokens.AccessToken && tokens.IdToken && tokens.RefreshToken);
+    assert.deepEqual(answered.ChallengeParameters, {});
+    assert.equal(answered.ChallengeName, undefined);
+    assert.equal(decodeJwt(tokens.IdToken).name, 'Alice');
+    assert.equal(await status(), 'CONFIRMED');
+    await assert.rejects(signIn('First-Temp-Passw0rd!'), { name: 'NotAuthorizedException' });
+    assert.ok((await signIn('Chosen-Passw0rd!')).AuthenticationResult?.AccessToken);
+
+    // The session the answer began is the user's like any other: a sign-out ends it.
+    assert.equal((await region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'alice');
+    await region.cognito.send(new GlobalSignOutCommand({ AccessToken: tokens.AccessToken }));
+    await assert.rejects(region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), { name: 'NotAuthorizedException' });
+    await assert.rejects(
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken } })),
+      { name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' },
+    );
+  });
+
+  test('AdminRespondToAuthChallenge NEW_PASSWORD_REQUIRED signs its tokens after the change commits; a second answer is refused', async () => {
+    const { poolId, clientId, otherWrite, status } = await pool();
+    const challenged = await region.cognito.send(
+      new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'alice', PASSWORD: 'First-Temp-Passw0rd!' } }),
+    );
+    assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+    const answer = () =>
+      region.cognito.send(
+        new AdminRespondToAuthChallengeCommand({
+          UserPoolId: poolId,
+          ClientId: clientId,
+          ChallengeName: 'NEW_PASSWORD_REQUIRED',
+          Session: challenged.Session,
+          ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' },
+        }),
+      );
+    const answered = await whileThreadPoolHeld(probe, { holdFrom: 'next-transaction', otherWrite }, answer);
+    assert.ok(answered.AuthenticationResult?.AccessToken && answered.AuthenticationResult.RefreshToken);
+    assert.equal(decodeJwt(answered.AuthenticationResult.AccessToken).username, 'alice');
+    assert.equal(await status(), 'CONFIRMED');
+    await assert.rejects(answer(), { name: 'NotAuthorizedException', message: 'Invalid session for the user.' });
   });
 });
