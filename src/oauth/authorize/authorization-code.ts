@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../../userpools/clients/app-client.ts';
-import { grantSession, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
+import { grantSession, startSession, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -16,7 +16,8 @@ import type { AuthorizationRequest } from './authorization-request.ts';
  *
  * Single use is the one thing a sealed token cannot enforce alone: redeeming a code writes a
  * small record of kind `authorization-code` (id = the code's id) holding the session id
- * (`origin_jti`) of the tokens it produced, in the same transaction that issues them. A second
+ * (`origin_jti`) of the tokens it produces, in the transaction that chooses that session (the
+ * tokens are signed once it commits, token-grant.ts startSession). A second
  * redemption finds the record, fails with invalid_grant and revokes that session, so the refresh
  * token and every access token of the first redemption stop working ("If an authorization code is
  * used more than once, the authorization server MUST deny the request and SHOULD revoke (when
@@ -80,23 +81,35 @@ export function verifierMatches(codeVerifier: string, codeChallenge: string): bo
   return expected.length === computed.length && timingSafeEqual(computed, expected);
 }
 
-export type Redemption =
-  | { outcome: 'issued'; tokens: AuthenticationResult }
-  | { outcome: 'reused' }
-  | { outcome: 'user-unavailable' };
+/** Why a code gives no tokens: used before (its first use's session is now revoked), or its user is gone or disabled. */
+type Refusal = { outcome: 'reused' } | { outcome: 'user-unavailable' };
+
+export type Redemption = { outcome: 'issued'; tokens: AuthenticationResult } | Refusal;
 
 /**
- * Marks the code used and issues its tokens, in one write transaction of the pool; or, for a code
- * used before, revokes the session its tokens belong to. The caller has checked everything else
- * (client, redirect URI, expiry, PKCE), so only a caller able to redeem the code can trigger the
- * revocation.
+ * Marks the code used in a write transaction of the pool and, once that commits, issues its
+ * tokens; or, for a code used before, revokes the session its tokens belong to. The caller has
+ * checked everything else (client, redirect URI, expiry, PKCE), so only a caller able to redeem
+ * the code can trigger the revocation. `view` is the caller's read view of the pool, where the
+ * tokens are signed.
  */
 export async function redeemAuthorizationCode(
   services: UserPoolServices,
-  records: EncryptedRecords,
+  view: EncryptedRecords,
   client: AppClientRecord,
   code: AuthorizationCodeContent,
 ): Promise<Redemption> {
+  const claim = await services.vault.write(view.poolId, (records) => claimAuthorizationCode(services, records, client, code));
+  if (claim.outcome !== 'claimed') return claim;
+  // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
+  const { tokens } = await grantSession(services, view, { client, user: claim.user, scope: code.scope, nonce: code.nonce, authTime: code.authTime, startedSession: claim.sessionId });
+  return { outcome: 'issued', tokens };
+}
+
+type Claim = { outcome: 'claimed'; user: UserRecord; sessionId: string } | Refusal;
+
+/** The transaction of a redemption: the used-code record and the session it names, or the revocation of a reuse. */
+async function claimAuthorizationCode(services: UserPoolServices, records: EncryptedRecords, client: AppClientRecord, code: AuthorizationCodeContent): Promise<Claim> {
   const now = services.now();
   // On a secondary replica a code is used up region-locally (its records are the primary's):
   // single use holds within the region; docs/REPLICATION.md says what that means across regions.
@@ -107,16 +120,15 @@ export async function redeemAuthorizationCode(
   }
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
-  // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
-  const { tokens, sessionId } = await grantSession(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
+  const sessionId = await startSession(records, user.id, now);
   const usedRecord: UsedCodeRecord = { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 };
   if (records.regionLocal) {
     await records.regionLocal.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
-    return { outcome: 'issued', tokens };
+    return { outcome: 'claimed', user, sessionId };
   }
   await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, code.id, usedRecord);
   await sweepExpiredCodes(records, now);
-  return { outcome: 'issued', tokens };
+  return { outcome: 'claimed', user, sessionId };
 }
 
 /** A replay after expiry already fails on the expiry, so the record of an expired code is dropped. */
