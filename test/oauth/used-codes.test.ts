@@ -6,7 +6,7 @@ import { newSessionId } from '../../src/auth/sessions/session-ids.ts';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
-import { AUTHORIZATION_CODE_SECONDS, redeemAuthorizationCode, type AuthorizationCodeContent, type Redemption } from '../../src/oauth/authorize/authorization-code.ts';
+import { AUTHORIZATION_CODE_SECONDS, claimAuthorizationCode, type AuthorizationCodeContent, type Claim } from '../../src/oauth/authorize/authorization-code.ts';
 import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AppClientRecord } from '../../src/userpools/clients/app-client.ts';
@@ -53,13 +53,13 @@ for (const backend of storeBackends()) {
     }
 
     /**
-     * redeemAuthorizationCode at `now` for a code that was used before or has expired: those paths
+     * The transaction of a redemption (claimAuthorizationCode) at `now` for a code that was used before or has expired: those paths
      * answer before the user, the client or the signing keys are needed, so services is only a clock.
      */
-    function redeemAgain(poolId: string, id: string, issuedAt: number, now: number): Promise<Redemption> {
+    function redeemAgain(poolId: string, id: string, issuedAt: number, now: number): Promise<Claim> {
       const services = { now: () => now } as unknown as UserPoolServices;
       const code: AuthorizationCodeContent = { id, clientId: 'client', userId: 'user', redirectUri: 'https://app.example.com/callback', scope: 'openid', authTime: Math.floor(issuedAt / 1000), expiresAt: issuedAt + CODE_MS };
-      return vault.write(poolId, (records) => redeemAuthorizationCode(services, records, {} as AppClientRecord, code));
+      return vault.write(poolId, (records) => claimAuthorizationCode(services, records, {} as AppClientRecord, code));
     }
 
     const findUsed = (poolId: string, id: string) => vault.read(poolId, (records) => usedCodeRecord(records, id));

@@ -2,7 +2,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { revokeSession } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../../userpools/clients/app-client.ts';
-import { grantSession, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
+import { grantSession, startSession, type AuthenticationResult } from '../../userpools/auth/token-grant.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
@@ -16,11 +16,13 @@ import { markCodeUsed, usedCodeRecord } from './used-codes.ts';
  * after five minutes (Cognito's lifetime; RFC 6749 §4.1.2 recommends at most ten).
  *
  * Single use is the one thing a sealed token cannot enforce alone: redeeming a code records the
- * session id (`origin_jti`) of the tokens it produced (./used-codes.ts). A second redemption finds
- * the record, fails with invalid_grant and revokes that session, so the refresh token and every
- * access token of the first redemption stop working ("If an authorization code is used more than
- * once, the authorization server MUST deny the request and SHOULD revoke (when possible) all tokens
- * previously issued based on that authorization code", RFC 6749 §4.1.2).
+ * session id (`origin_jti`) of the tokens it produces (./used-codes.ts), in the transaction that
+ * chooses that session (the tokens are signed once it commits, token-grant.ts startSession). A
+ * second redemption finds the record, fails with invalid_grant and revokes that session, so the
+ * refresh token and every access token of the first redemption stop working ("If an authorization
+ * code is used more than once, the authorization server MUST deny the request and SHOULD revoke
+ * (when possible) all tokens previously issued based on that authorization code", RFC 6749
+ * §4.1.2).
  */
 const PURPOSE = 'authorization-code';
 export const AUTHORIZATION_CODE_SECONDS = 5 * 60;
@@ -38,6 +40,7 @@ export interface AuthorizationCodeContent {
   /** Epoch milliseconds. */
   expiresAt: number;
 }
+
 
 export function issueAuthorizationCode(records: EncryptedRecords, request: AuthorizationRequest, user: UserRecord, authTime: number, now: number): string {
   const content: AuthorizationCodeContent = {
@@ -67,24 +70,35 @@ export function verifierMatches(codeVerifier: string, codeChallenge: string): bo
   return expected.length === computed.length && timingSafeEqual(computed, expected);
 }
 
-export type Redemption =
-  | { outcome: 'issued'; tokens: AuthenticationResult }
-  | { outcome: 'reused' }
-  | { outcome: 'expired' }
-  | { outcome: 'user-unavailable' };
+/** Why a code gives no tokens: used before (its first use's session is now revoked), expired, or its user is gone or disabled. */
+type Refusal = { outcome: 'reused' } | { outcome: 'expired' } | { outcome: 'user-unavailable' };
+
+export type Redemption = { outcome: 'issued'; tokens: AuthenticationResult } | Refusal;
 
 /**
- * Marks the code used and issues its tokens, in one write transaction of the pool; or, for a code
- * used before, revokes the session its tokens belong to. The caller has checked everything else
- * (client, redirect URI, expiry, PKCE), so only a caller able to redeem the code can trigger the
- * revocation.
+ * Marks the code used in a write transaction of the pool and, once that commits, issues its
+ * tokens; or, for a code used before, revokes the session its tokens belong to. The caller has
+ * checked everything else (client, redirect URI, expiry, PKCE), so only a caller able to redeem
+ * the code can trigger the revocation. `view` is the caller's read view of the pool, where the
+ * tokens are signed.
  */
 export async function redeemAuthorizationCode(
   services: UserPoolServices,
-  records: EncryptedRecords,
+  view: EncryptedRecords,
   client: AppClientRecord,
   code: AuthorizationCodeContent,
 ): Promise<Redemption> {
+  const claim = await services.vault.write(view.poolId, (records) => claimAuthorizationCode(services, records, client, code));
+  if (claim.outcome !== 'claimed') return claim;
+  // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
+  const { tokens } = await grantSession(services, view, { client, user: claim.user, scope: code.scope, nonce: code.nonce, authTime: code.authTime, startedSession: claim.sessionId });
+  return { outcome: 'issued', tokens };
+}
+
+export type Claim = { outcome: 'claimed'; user: UserRecord; sessionId: string } | Refusal;
+
+/** The transaction of a redemption: the used-code record and the session it names, or the revocation of a reuse. */
+export async function claimAuthorizationCode(services: UserPoolServices, records: EncryptedRecords, client: AppClientRecord, code: AuthorizationCodeContent): Promise<Claim> {
   const used = await usedCodeRecord(records, code.id);
   // The clock is read after the record, and expiry checked again: records of expired codes are
   // swept, so a code whose record a sweep has just dropped must be found expired here, not unused
@@ -97,8 +111,7 @@ export async function redeemAuthorizationCode(
   if (code.expiresAt <= now) return { outcome: 'expired' };
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
-  // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
-  const { tokens, sessionId } = await grantSession(services, records, { client, user, scope: code.scope, nonce: code.nonce, authTime: code.authTime });
+  const sessionId = await startSession(records, user.id, now);
   await markCodeUsed(records, code.id, { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 }, now);
-  return { outcome: 'issued', tokens };
+  return { outcome: 'claimed', user, sessionId };
 }

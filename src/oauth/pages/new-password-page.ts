@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { openChallenge } from '../../userpools/auth/challenge-session.ts';
-import { answerNewPassword } from '../../userpools/auth/new-password.ts';
+import { chooseNewPassword } from '../../userpools/auth/new-password.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import { attributeField, missingRequiredAttributes, submittedAttributes } from './attribute-fields.ts';
 import { renderForm } from './html.ts';
@@ -63,7 +63,7 @@ export async function handleNewPassword(page: HostedPage): Promise<FastifyReply>
   if (!newPassword) return again(400, { newPasswordError: 'Enter a new password.' });
   if (newPassword !== field(page, 'confirm_password')) return again(400, { confirmError: 'The passwords do not match.' });
   try {
-    await answerNewPassword(services, authorization.pool, authorization.client, { session, newPassword, attributes: values });
+    await chooseNewPassword(services, authorization.pool, authorization.client, { session, newPassword, attributes: values });
   } catch (error) {
     const failure = userFacingError(error);
     if (failure.type === 'InvalidPasswordException') return again(400, { newPasswordError: failure.message });

@@ -7,7 +7,7 @@ import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { mustChooseNewPassword, type UserRecord } from '../users/user-record.ts';
 import { sealChallenge } from './challenge-session.ts';
-import { grantTokens, type AuthenticationResult } from './token-grant.ts';
+import { grantTokens, type AuthenticationResult, type GrantInput } from './token-grant.ts';
 
 /** What InitiateAuth and RespondToAuthChallenge answer: tokens, or the next challenge. */
 export interface AuthResponse {
@@ -83,7 +83,12 @@ export async function completeSignIn(
   /** The pool record the caller read for this request (its issuer signs the tokens). */
   pool: UserPoolRecord,
 ): Promise<AuthResponse> {
-  return signInChallenge(services, records, client, user) ?? { AuthenticationResult: await grantTokens(services, records, { client, user, pool }), ChallengeParameters: {} };
+  return signInChallenge(services, records, client, user) ?? tokenAnswer(services, records, { client, user, pool });
+}
+
+/** The answer of a sign-in that passed every check (signInChallenge gave null): tokens. */
+export async function tokenAnswer(services: UserPoolServices, records: EncryptedRecords, grant: GrantInput): Promise<AuthResponse> {
+  return { AuthenticationResult: await grantTokens(services, records, grant), ChallengeParameters: {} };
 }
 
 /**

@@ -42,6 +42,20 @@ export interface GrantInput {
   authTime?: number;
   /** The pool record the caller already read for this request (spares reading and decrypting it again for the issuer). */
   pool?: UserPoolRecord;
+  /** The id of the new session, when the caller chose it already with startSession. */
+  startedSession?: string;
+}
+
+/**
+ * The id of a new session of the user, begun now (or just after the user's last sign-out). A
+ * caller that must commit a write with the session (a new password, a used authorization code)
+ * chooses it in that transaction and signs the tokens after the commit: a pool's writers wait for
+ * its open transaction, and RS256 signatures take their turn in libuv's thread pool. Chosen in the
+ * transaction, the session is still ordered with the user's sign-outs: one that commits after it
+ * ends the session, whenever its tokens are signed.
+ */
+export async function startSession(records: EncryptedRecords, userId: string, now: number): Promise<string> {
+  return newSessionId(await sessionStartFor(records, userId, now));
 }
 
 /**
@@ -57,7 +71,7 @@ export async function grantTokens(services: UserPoolServices, records: Encrypted
 export async function grantSession(services: UserPoolServices, records: EncryptedRecords, input: GrantInput): Promise<{ tokens: AuthenticationResult; sessionId: string }> {
   const now = services.now();
   const lifetimes = tokenLifetimes(input.client);
-  const sessionId = input.session?.sessionId ?? newSessionId(await sessionStartFor(records, input.user.id, now));
+  const sessionId = input.session?.sessionId ?? input.startedSession ?? (await startSession(records, input.user.id, now));
   const authTime = input.session?.authTime ?? input.authTime ?? Math.floor(now / 1000);
   const scope = input.session?.scope ?? input.scope ?? API_SIGN_IN_SCOPE;
   const signingKeys = await services.signingKeys.keysFor(records.poolId);

@@ -7,7 +7,8 @@ import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { newRecordId } from '../shared/identifiers.ts';
 import { checkAttributeChanges, checkRequiredAttributes } from './user-attributes.ts';
-import { requireUser, saveUser } from './user-directory.ts';
+import { changeUserPassword } from './user-changes.ts';
+import { saveUser } from './user-directory.ts';
 import { identityOf, releaseAliases } from './user-identity.ts';
 import { enforcePasswordPolicy, generateTemporaryPassword } from './password-policy.ts';
 import { storePassword } from './password-storage.ts';
@@ -68,16 +69,26 @@ export async function adminCreateUser(services: UserPoolServices, input: AdminCr
 
 async function resendInvitation(services: UserPoolServices, pool: UserPoolRecord, input: AdminCreateUserInput, temporaryPassword: string, now: number): Promise<UserRecord> {
   const policy = passwordPolicyOf(pool.settings);
-  const updated = await services.vault.write(pool.id, async (records) => {
-    const user = await requireUser(records, pool, input.username);
-    if (user.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
-    const password = await storePassword(pool.id, user.username, temporaryPassword, { temporary: true, validityDays: policy.TemporaryPasswordValidityDays, now });
-    const next = { ...user, password, modifiedAt: now };
-    await saveUser(records, pool, next);
-    return next;
-  });
+  const updated = await changeUserPassword(
+    services,
+    pool.id,
+    input.username,
+    async (user) => {
+      refuseResend(user);
+      return storePassword(pool.id, user.username, temporaryPassword, { temporary: true, validityDays: policy.TemporaryPasswordValidityDays, now });
+    },
+    (user, password) => {
+      refuseResend(user);
+      return { ...user, password };
+    },
+  );
   await sendInvitation(services, pool, updated, temporaryPassword, input.deliveryMediums, now);
   return updated;
+}
+
+/** RESEND is for a user who has not chosen a password yet. */
+function refuseResend(user: UserRecord): void {
+  if (user.status !== 'FORCE_CHANGE_PASSWORD') throw new UnsupportedUserStateException('Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.');
 }
 
 async function sendInvitation(services: UserPoolServices, pool: UserPoolRecord, user: UserRecord, temporaryPassword: string, mediums: Array<'SMS' | 'EMAIL'>, now: number): Promise<void> {

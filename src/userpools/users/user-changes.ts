@@ -1,7 +1,7 @@
 import { signOutEverywhere } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { InvalidParameterException } from '../errors.ts';
-import { loadPool, withPool } from '../pools/pool-directory.ts';
+import { loadPool, readPool, withPool } from '../pools/pool-directory.ts';
 import { passwordPolicyOf } from '../pools/pool-settings.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
@@ -9,7 +9,7 @@ import { checkAttributeChanges, checkRequiredAttributes } from './user-attribute
 import { deleteUser, requireUser, saveUser } from './user-directory.ts';
 import { enforcePasswordPolicy } from './password-policy.ts';
 import { storePassword } from './password-storage.ts';
-import type { UserRecord } from './user-record.ts';
+import type { StoredPassword, UserRecord } from './user-record.ts';
 
 /**
  * Changes one user atomically: finds it as Cognito's `Username` parameter does, applies `change`
@@ -80,23 +80,47 @@ export function deleteAttributes(services: UserPoolServices, poolId: string, use
 }
 
 /**
+ * Gives a user a password hashed outside the write transaction: Argon2id is slow by design, and
+ * every writer of the pool waits while one is open (the `pools` row lock on PostgreSQL, the writer
+ * queue on SQLite). The user is read first and `hash` runs for it (refusing, before any hashing,
+ * what must fail); `apply` then runs in changeUser's transaction on the user read again, which
+ * must be the same user, since the SRP verifier is bound to its username.
+ */
+export async function changeUserPassword(
+  services: UserPoolServices,
+  poolId: string,
+  username: string,
+  hash: (user: UserRecord) => Promise<StoredPassword>,
+  apply: (user: UserRecord, password: StoredPassword, records: EncryptedRecords) => UserRecord | Promise<UserRecord>,
+): Promise<UserRecord> {
+  const current = await readUser(services, poolId, username);
+  const password = await hash(current);
+  return changeUser(services, poolId, username, (user, _pool, records) => {
+    if (user.id !== current.id) throw new InvalidParameterException('The user changed while its password was being set; retry.');
+    return apply(user, password, records);
+  });
+}
+
+/**
  * AdminSetUserPassword: Permanent=true confirms the user; false makes it a temporary password
  * that must be changed at the next sign-in (FORCE_CHANGE_PASSWORD). Every session of the user ends
  * in the same transaction: whoever held the old password loses its refresh tokens at once.
  */
 export async function setPassword(services: UserPoolServices, poolId: string, username: string, password: string, permanent: boolean): Promise<void> {
-  // Hash outside the transaction (Argon2id is slow by design); the username used for the SRP
-  // verifier is read first and checked again inside.
-  const current = await readUser(services, poolId, username);
-  const pool = await withPool(poolId, () => services.vault.read(poolId, loadPool));
-  const policy = passwordPolicyOf(pool.settings);
-  enforcePasswordPolicy(password, policy);
-  const stored = await storePassword(poolId, current.username, password, { temporary: !permanent, validityDays: policy.TemporaryPasswordValidityDays, now: services.now() });
-  await changeUser(services, poolId, username, async (user, _pool, records) => {
-    if (user.id !== current.id) throw new InvalidParameterException('The user changed while its password was being set; retry.');
-    await signOutEverywhere(records, user.id, services.now());
-    return { ...user, password: stored, status: permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD' };
-  });
+  await changeUserPassword(
+    services,
+    poolId,
+    username,
+    async (user) => {
+      const policy = passwordPolicyOf((await readPool(services, poolId)).settings);
+      enforcePasswordPolicy(password, policy);
+      return storePassword(poolId, user.username, password, { temporary: !permanent, validityDays: policy.TemporaryPasswordValidityDays, now: services.now() });
+    },
+    async (user, stored, records) => {
+      await signOutEverywhere(records, user.id, services.now());
+      return { ...user, password: stored, status: permanent ? 'CONFIRMED' : 'FORCE_CHANGE_PASSWORD' };
+    },
+  );
 }
 
 /**

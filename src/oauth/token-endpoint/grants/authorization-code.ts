@@ -16,7 +16,7 @@ const EXPIRED = 'The authorization code has expired.';
  * Every failure about the code is invalid_grant; a second use also revokes what the first issued
  * (src/oauth/authorize/authorization-code.ts).
  */
-export const authorizationCodeGrant: GrantHandler = async ({ services, pool, records, client, parameters }) => {
+export const authorizationCodeGrant: GrantHandler = async ({ services, records, client, parameters }) => {
   const settings = client.client.settings;
   if (!settings.AllowedOAuthFlowsUserPoolClient || !settings.AllowedOAuthFlows?.includes('code')) {
     throw new UnauthorizedClient('The client is not allowed the authorization_code grant.');
@@ -38,7 +38,7 @@ export const authorizationCodeGrant: GrantHandler = async ({ services, pool, rec
     throw new InvalidGrant('The authorization request had no code_challenge.');
   }
 
-  const redemption = await services.vault.write(pool.poolId, (records) => redeemAuthorizationCode(services, records, client.client, content));
+  const redemption = await redeemAuthorizationCode(services, records, client.client, content);
   if (redemption.outcome === 'reused') throw new InvalidGrant('The authorization code has already been used.');
   if (redemption.outcome === 'expired') throw new InvalidGrant(EXPIRED);
   if (redemption.outcome === 'user-unavailable') throw new InvalidGrant('The user of the authorization code no longer exists or is disabled.');
