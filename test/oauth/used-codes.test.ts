@@ -53,8 +53,9 @@ for (const backend of storeBackends()) {
     }
 
     /**
-     * The transaction of a redemption (claimAuthorizationCode) at `now` for a code that was used before or has expired: those paths
-     * answer before the user, the client or the signing keys are needed, so services is only a clock.
+     * The transaction of a redemption (claimAuthorizationCode) at `now` for a code that was used
+     * before or has expired: those paths answer before the user, the client or the signing keys
+     * are needed, so services is only a clock.
      */
     function redeemAgain(poolId: string, id: string, issuedAt: number, now: number): Promise<Claim> {
       const services = { now: () => now } as unknown as UserPoolServices;
