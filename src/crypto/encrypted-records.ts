@@ -27,6 +27,20 @@ export interface WritableRecords {
   put<T>(kind: string, id: string, value: T): Promise<void>;
   list<T>(kind: string, after: string | null, limit: number): Promise<DecryptedPage<T>>;
   delete(kind: string, id: string): Promise<boolean>;
+  /**
+   * Reads a value and decides its new one as one atomic step: `update` gets the current value
+   * (null when absent) and returns the value to store (null: leave it) and a result. `update` must
+   * be synchronous. Region-local state does it with Store.updateLocal, atomic across every process
+   * sharing the store; the pool's records only inside a write transaction (PoolVault.write on the
+   * primary), which already serializes the pool's writers.
+   */
+  update<T, R>(kind: string, id: string, update: (current: T | null) => UpdateDecision<T, R>): Promise<R>;
+}
+
+/** What an atomic `update` decides: the value to store (null: leave the current one) and what to return. */
+export interface UpdateDecision<T, R> {
+  value: T | null;
+  result: R;
 }
 
 /**
@@ -164,6 +178,18 @@ export class EncryptedRecords {
 
   count(kind: string): Promise<number> {
     return this.tx.count(kind);
+  }
+
+  /**
+   * WritableRecords.update over the pool's records: a get and a put, atomic because the pool's
+   * write transaction serializes its writers (a read view gives no such guarantee). On a secondary
+   * replica it is refused like put; use `writableHere`.
+   */
+  async update<T, R>(kind: string, id: string, update: (current: T | null) => UpdateDecision<T, R>): Promise<R> {
+    if (this.replicaLocal) throw new ReplicaReadOnly(this.poolId, kind);
+    const decided = update(await this.get<T>(kind, id));
+    if (decided.value !== null) await this.put<T>(kind, id, decided.value);
+    return decided.result;
   }
 
   async put<T>(kind: string, id: string, value: T, lookups: LookupKey[] = []): Promise<void> {

@@ -1,5 +1,5 @@
 import { DataKeyCache } from './data-key-cache.ts';
-import { EncryptedRecords, type DecryptedPage, type WritableRecords } from './encrypted-records.ts';
+import { EncryptedRecords, type DecryptedPage, type UpdateDecision, type WritableRecords } from './encrypted-records.ts';
 import type { KeyProvider } from './key-provider.ts';
 import type { PoolKeys } from './pool-keys.ts';
 import type { PoolReads, RecordReadCache } from './record-read-cache.ts';
@@ -106,7 +106,7 @@ export class PoolVault {
    * lists that several processes of a region change (lockout, usage counts, the outbox) go
    * through here, so no process's change overwrites another's. `update` must be synchronous.
    */
-  async updateLocal<T, R>(poolId: string, kind: string, id: string, update: (current: T | null) => { value: T | null; result: R }): Promise<R> {
+  async updateLocal<T, R>(poolId: string, kind: string, id: string, update: (current: T | null) => UpdateDecision<T, R>): Promise<R> {
     // Through the pool row, as writeLocal: a deleted pool is refused (PoolMissing), not written to.
     const keys = await this.keyCache.keysFor(await this.entry(poolId));
     return this.store.updateLocal(poolId, kind, id, (payload) => {
@@ -168,6 +168,18 @@ export class PoolVault {
         this.onReplicaLocalWrite?.(poolId, kind, id);
       },
       list: <T>(kind: string, after: string | null, limit: number) => this.listLocal<T>(poolId, kind, after, limit),
+      // Atomic across the region's processes (Store.updateLocal): what a secondary's single use of
+      // authorization codes rests on, as its reads and puts are not in one transaction.
+      update: async <T, R>(kind: string, id: string, update: (current: T | null) => UpdateDecision<T, R>) => {
+        let written = false;
+        const result = await this.updateLocal<T, R>(poolId, kind, id, (current) => {
+          const decided = update(current);
+          written = decided.value !== null;
+          return decided;
+        });
+        if (written) this.onReplicaLocalWrite?.(poolId, kind, id);
+        return result;
+      },
       // Not told to onReplicaLocalWrite: what is shipped are revocations, which are put, never deleted.
       delete: (kind: string, id: string) => this.deleteLocal(poolId, kind, id),
     };

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REVOKED_SESSION_KIND } from '../../src/auth/sessions/revocation.ts';
 import { newSessionId } from '../../src/auth/sessions/session-ids.ts';
@@ -8,10 +11,12 @@ import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { AUTHORIZATION_CODE_SECONDS, claimAuthorizationCode, type AuthorizationCodeContent, type Claim } from '../../src/oauth/authorize/authorization-code.ts';
 import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
+import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AppClientRecord } from '../../src/userpools/clients/app-client.ts';
 import type { UserPoolServices } from '../../src/userpools/services.ts';
-import { storeBackends, type OpenStore } from '../support/stores.ts';
+import { USER_RECORD_KIND, type UserRecord } from '../../src/userpools/users/user-record.ts';
+import { dropPostgresSchema, postgresTestUrl, storeBackends, uniquePostgresSchema, type OpenStore } from '../support/stores.ts';
 
 /**
  * Single use of authorization codes and the sweep of used-code records, on a primary and on a
@@ -48,7 +53,7 @@ for (const backend of storeBackends()) {
     async function redeemNew(poolId: string, issuedAt: number, now: number): Promise<{ id: string; used: UsedCodeRecord }> {
       const id = randomUUID();
       const used = usedRecord(issuedAt, now);
-      await vault.write(poolId, (records) => markCodeUsed(records, id, used, now));
+      assert.deepEqual(await vault.write(poolId, (records) => markCodeUsed(records, id, used, () => now)), { outcome: 'marked' });
       return { id, used };
     }
 
@@ -73,7 +78,7 @@ for (const backend of storeBackends()) {
      */
     async function secondaryReplica(usedAtPrimary: { id: string; used: UsedCodeRecord }): Promise<string> {
       const poolId = newPoolId();
-      await vault.createPool(poolId, provider, (records) => markCodeUsed(records, usedAtPrimary.id, usedAtPrimary.used, usedAtPrimary.used.usedAt));
+      await vault.createPool(poolId, provider, (records) => markCodeUsed(records, usedAtPrimary.id, usedAtPrimary.used, () => usedAtPrimary.used.usedAt));
       const page = (await store.snapshot(poolId, null, 1_000))!;
       await vault.deletePool(poolId);
       await store.createReplicaPool({ poolId, wrappedDataKey: page.pool.wrappedDataKey, keyReference: page.pool.keyReference, createdAt: page.pool.createdAt }, page.pool.lastSequence);
@@ -143,6 +148,67 @@ for (const backend of storeBackends()) {
       assert.equal(await inRecords(poolId, first.id), null);
       assert.deepEqual(await inRecords(poolId, later.id), later.used);
       assert.deepEqual(await redeemAgain(poolId, first.id, t0, t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS), { outcome: 'expired' });
+    });
+  });
+}
+
+/**
+ * Two redemptions of one code racing at a secondary replica, as two workers or servers of the region
+ * sharing its store do: each through its own store connection and PoolVault. A secondary's
+ * vault.write is no transaction, so only markCodeUsed's atomic step keeps the code single use.
+ */
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`concurrent redemptions at a secondary: ${backend}`, () => {
+    let stores: Store[] = [];
+    let cleanup: () => Promise<void> = async () => undefined;
+
+    before(async () => {
+      let location: { dataDir: string; databaseUrl?: string };
+      if (backend === 'sqlite') {
+        const dataDir = await mkdtemp(join(tmpdir(), 'meridian-used-codes-'));
+        location = { dataDir };
+        cleanup = () => rm(dataDir, { recursive: true, force: true });
+      } else {
+        const schema = uniquePostgresSchema();
+        location = { dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema) };
+        cleanup = () => dropPostgresSchema(schema);
+      }
+      // One after the other: the first migrates the schema.
+      stores.push(await createStore({ ...location, region: 'test' }));
+      stores.push(await createStore({ ...location, region: 'test' }));
+    });
+    after(async () => {
+      for (const store of stores) await store.close();
+      stores = [];
+      await cleanup();
+    });
+
+    test('of two concurrent redemptions of one code, exactly one claims; the other is a reuse and revokes its session', async () => {
+      const [store, otherStore] = stores;
+      const vaults = [store, otherStore].map((each) => new PoolVault(each, new DataKeyCache(() => provider, { ttlMs: 60_000 })));
+      const now = Date.now();
+      const user: UserRecord = { id: randomUUID(), username: 'alice', sub: randomUUID(), attributes: {}, enabled: true, status: 'CONFIRMED', createdAt: now, modifiedAt: now };
+      // A secondary replica holding the user, copied from a primary as a first snapshot copies it.
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      await vaults[0].createPool(poolId, provider, (records) => records.put(USER_RECORD_KIND, user.id, user));
+      const page = (await store.snapshot(poolId, null, 1_000))!;
+      await vaults[0].deletePool(poolId);
+      await store.createReplicaPool({ poolId, wrappedDataKey: page.pool.wrappedDataKey, keyReference: page.pool.keyReference, createdAt: page.pool.createdAt }, page.pool.lastSequence);
+      await store.applySnapshotPage(poolId, page.records, { complete: true, after: null, copiedRecords: page.records.length, totalRecords: page.records.length });
+      for (const vault of vaults) assert.equal(await vault.roleOf(poolId), 'replica');
+
+      const services = { now: () => Date.now() } as unknown as UserPoolServices;
+      const client = { settings: { AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 30, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' } } } as unknown as AppClientRecord;
+      // Several codes, so a race that one round happens to serialize still shows.
+      for (let round = 0; round < 5; round += 1) {
+        const code: AuthorizationCodeContent = { id: randomUUID(), clientId: 'client', userId: user.id, redirectUri: 'https://app.example.com/callback', scope: 'openid', authTime: Math.floor(now / 1000), expiresAt: Date.now() + CODE_MS };
+        const claims = await Promise.all(vaults.map((vault) => vault.write(poolId, (records) => claimAuthorizationCode(services, records, client, code))));
+        assert.deepEqual(claims.map((claim) => claim.outcome).sort(), ['claimed', 'reused'], `round ${round}`);
+        const claimed = claims.find((claim) => claim.outcome === 'claimed')!;
+        const recorded = await vaults[1].read(poolId, (records) => usedCodeRecord(records, code.id));
+        assert.equal(recorded?.sessionId, claimed.sessionId, 'the record names the session that got the tokens');
+        assert.ok(await store.getLocal(poolId, REVOKED_SESSION_KIND, claimed.sessionId), 'and the reuse revoked it');
+      }
     });
   });
 }

@@ -6,7 +6,7 @@ import { grantSession, startSession, type AuthenticationResult } from '../../use
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import type { AuthorizationRequest } from './authorization-request.ts';
-import { markCodeUsed, usedCodeRecord } from './used-codes.ts';
+import { markCodeUsed, usedCodeRecord, type UsedCodeRecord } from './used-codes.ts';
 
 /**
  * Authorization codes (RFC 6749 §4.1.2). A code is self-contained: the grant it stands for,
@@ -17,7 +17,8 @@ import { markCodeUsed, usedCodeRecord } from './used-codes.ts';
  *
  * Single use is the one thing a sealed token cannot enforce alone: redeeming a code records the
  * session id (`origin_jti`) of the tokens it produces (./used-codes.ts), in the transaction that
- * chooses that session (the tokens are signed once it commits, token-grant.ts startSession). A
+ * chooses that session (the tokens are signed once it commits, token-grant.ts startSession; at a
+ * secondary replica, which has no such transaction, the record is put atomically if absent). A
  * second redemption finds the record, fails with invalid_grant and revokes that session, so the
  * refresh token and every access token of the first redemption stop working ("If an authorization
  * code is used more than once, the authorization server MUST deny the request and SHOULD revoke
@@ -104,14 +105,21 @@ export async function claimAuthorizationCode(services: UserPoolServices, records
   // swept, so a code whose record a sweep has just dropped must be found expired here, not unused
   // (the caller's expiry check ran before and cannot tell).
   const now = services.now();
-  if (used) {
-    await revokeSession(records, used.sessionId, now, used.sessionExpiresAt);
-    return { outcome: 'reused' };
-  }
+  if (used) return refuseReuse(records, used, now);
   if (code.expiresAt <= now) return { outcome: 'expired' };
   const user = await records.get<UserRecord>(USER_RECORD_KIND, code.userId);
   if (!user || !user.enabled) return { outcome: 'user-unavailable' };
   const sessionId = await startSession(records, user.id, now);
-  await markCodeUsed(records, code.id, { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 }, now);
+  // Found unused above, but at a secondary replica another redemption of the code may have
+  // recorded it since: markCodeUsed decides atomically, and the loser is a reuse like any other.
+  const marking = await markCodeUsed(records, code.id, { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 }, () => services.now());
+  if (marking.outcome === 'used-before') return refuseReuse(records, marking.used, services.now());
+  if (marking.outcome === 'expired') return marking;
   return { outcome: 'claimed', user, sessionId };
+}
+
+/** A code used before: revokes the session of its first use (RFC 6749 §4.1.2) and refuses it. */
+async function refuseReuse(records: EncryptedRecords, used: UsedCodeRecord, now: number): Promise<Refusal> {
+  await revokeSession(records, used.sessionId, now, used.sessionExpiresAt);
+  return { outcome: 'reused' };
 }

@@ -37,11 +37,30 @@ export function usedCodeRecord(records: EncryptedRecords, codeId: string): Promi
   return records.getWithLocal<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId);
 }
 
-/** Records the code as used, then drops a few records of codes expired well before `now`. */
-export async function markCodeUsed(records: EncryptedRecords, codeId: string, used: UsedCodeRecord, now: number): Promise<void> {
+/** What markCodeUsed found: the code now recorded as used, recorded before (nothing written), or expired. */
+export type Marking = { outcome: 'marked' } | { outcome: 'used-before'; used: UsedCodeRecord } | { outcome: 'expired' };
+
+/**
+ * Records the code as used unless a record of it is there already, as one atomic step
+ * (WritableRecords.update), then drops a few records of codes expired well before the clock.
+ *
+ * Atomic because a secondary replica's redemption is not a transaction: its read of the record
+ * (usedCodeRecord) and this write are apart, so two concurrent redemptions of one code, in two
+ * workers or servers of the region, could both find none. Here the second finds the first's and
+ * writes nothing. (On the primary the enclosing write transaction already serializes them.)
+ *
+ * The clock is read inside the step, after the record, for the reason given in
+ * claimAuthorizationCode: a code whose record a sweep has just dropped is found expired, not unused.
+ */
+export async function markCodeUsed(records: EncryptedRecords, codeId: string, used: UsedCodeRecord, clock: () => number): Promise<Marking> {
   const writable = records.writableHere;
-  await writable.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId, used);
-  await sweepExpiredCodes(writable, now);
+  const marking = await writable.update<UsedCodeRecord, Marking>(AUTHORIZATION_CODE_RECORD_KIND, codeId, (current) => {
+    if (current) return { value: null, result: { outcome: 'used-before', used: current } };
+    if (used.expiresAt <= clock()) return { value: null, result: { outcome: 'expired' } };
+    return { value: used, result: { outcome: 'marked' } };
+  });
+  if (marking.outcome === 'marked') await sweepExpiredCodes(writable, clock());
+  return marking;
 }
 
 /**
