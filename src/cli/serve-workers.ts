@@ -19,10 +19,12 @@ export interface WorkerPoolEvents {
  * Argon2id hashes run there, so together the workers get about two per core, as one process gets
  * from Node's default of 4 on two cores, instead of 4 each. More threads than that only take turns
  * on the same cores, and concurrent Argon2id hashes (19 MiB each) evict each other from the
- * caches: with 4 per worker, two workers spent 20-40% more CPU per sign-in than the floor here.
+ * caches: with 4 per worker, two workers spent 17-53% more CPU per sign-in than the floor here.
+ * Never more than Node's 4 per worker: `cores` ignores a container's CPU quota on Node 20, and
+ * each concurrent hash costs 19 MiB.
  */
 export function threadPoolSizeFor(workers: number, cores = availableParallelism()): number {
-  return Math.max(2, Math.ceil((2 * cores) / workers));
+  return Math.max(2, Math.min(4, Math.ceil((2 * cores) / workers)));
 }
 
 export interface WorkerPool {
@@ -82,7 +84,7 @@ export function startWorkerPool(count: number, events: WorkerPoolEvents): Worker
     }
   };
 
-  const environment = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(threadPoolSizeFor(count)) };
+  const environment = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || String(threadPoolSizeFor(count)) };
   for (let index = 0; index < count; index += 1) {
     const worker = cluster.fork(environment);
     workers.add(worker);

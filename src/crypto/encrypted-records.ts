@@ -1,5 +1,5 @@
 import { openAesGcm, sealAesGcm } from './aes-gcm.ts';
-import { blindIndex, keyedDigest } from './blind-index.ts';
+import { blindIndex } from './blind-index.ts';
 import type { PoolKeys } from './pool-keys.ts';
 import { deepFreeze, frozenJson, type CachedPage, type PoolReads } from './record-read-cache.ts';
 import { openToken, sealToken } from './sealed-token.ts';
@@ -215,8 +215,7 @@ export class EncryptedRecords {
 
   /** A keyed, deterministic fingerprint (hex) of a value, e.g. for indistinguishable fake answers. */
   fingerprint(label: string, value: string): string {
-    // Not through blindIndex's memo: fingerprinted values include secrets (codes, CSRF secrets).
-    return Buffer.from(keyedDigest(this.keys.indexKey, `fingerprint\u0000${label}\u0000${value}`), 'base64url').toString('hex');
+    return Buffer.from(this.digest('fingerprint', label, value), 'base64url').toString('hex');
   }
 
   /**

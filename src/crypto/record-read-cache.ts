@@ -25,7 +25,10 @@ import type { PoolKeys } from './pool-keys.ts';
  */
 export interface RecordReadCacheOptions {
   maxEntries?: number;
-  /** Approximate bound of the cached text, in bytes (UTF-16: two per character). Default 64 MiB. */
+  /**
+   * Bound of the cached values, in bytes of their JSON text (UTF-16: two per character); the
+   * parsed objects take a few times that in the heap. Default 64 MiB.
+   */
   maxBytes?: number;
   maxAgeMs?: number;
   now?: () => number;

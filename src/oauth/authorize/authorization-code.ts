@@ -89,6 +89,9 @@ export async function redeemAuthorizationCode(
   client: AppClientRecord,
   code: AuthorizationCodeContent,
 ): Promise<Redemption> {
+  // What signing needs and can fail on (the pool's keys: a KMS unwrap on a cache miss) is fetched
+  // before the code is used up, so such a failure leaves the code redeemable by a retry.
+  await services.signingKeys.keysFor(view.poolId);
   const claim = await services.vault.write(view.poolId, (records) => claimAuthorizationCode(services, records, client, code));
   if (claim.outcome !== 'claimed') return claim;
   // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.

@@ -6,9 +6,9 @@ import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-r
  * holding the session its tokens belong to, so a second redemption is refused and can revoke it.
  *
  * The record goes where this region writes its own changes (EncryptedRecords.writableHere): the
- * pool's records on the primary, in the transaction that issues the tokens; region-local state on
- * a secondary replica, whose records are the primary's (single use then holds within the region,
- * docs/REPLICATION.md). A record is needed only until its code expires, since a later redemption
+ * pool's records on the primary, in the transaction that chooses the tokens' session;
+ * region-local state on a secondary replica, whose records are the primary's (single use then
+ * holds within the region, docs/REPLICATION.md). A record is needed only until its code expires, since a later redemption
  * fails on the expiry, so each redemption drops a few records of expired codes from the same place
  * it wrote its own: the kind stays about as large as the codes redeemed in one code lifetime,
  * without a sweeper.
@@ -18,7 +18,7 @@ export const AUTHORIZATION_CODE_RECORD_KIND = 'authorization-code';
 const SWEEP_BATCH = 25;
 /**
  * How long a record outlives its code. A redemption that finds no record refuses the code only by
- * comparing its expiry with its own clock (redeemAuthorizationCode), and the clock of another
+ * comparing its expiry with its own clock (claimAuthorizationCode), and the clock of another
  * process or server sharing the store may lag the sweeper's a little.
  */
 export const KEPT_AFTER_EXPIRY_MS = 60_000;
@@ -66,7 +66,7 @@ export async function markCodeUsed(records: EncryptedRecords, codeId: string, us
 /**
  * Looks at the first page by id only: code ids are random (randomUUID), so that page is a fair
  * sample of the kind and the sweep keeps expired records a small share of it. Dropping a record
- * while another redemption of its code runs is safe because redeemAuthorizationCode reads the
+ * while another redemption of its code runs is safe because claimAuthorizationCode reads the
  * clock after the record: a code whose record is gone has expired by then and is refused.
  */
 async function sweepExpiredCodes(writable: WritableRecords, now: number): Promise<void> {
