@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import type { PoolKeys } from '../../src/crypto/pool-keys.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { RecordReadCache } from '../../src/crypto/record-read-cache.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
-import { createStore } from '../../src/store/create-store.ts';
 import type { PoolTransaction, Store } from '../../src/store/store.ts';
-import { dropPostgresSchema, postgresTestUrl, uniquePostgresSchema } from '../support/stores.ts';
+import { storesSharingOneDatabase } from '../support/stores.ts';
 
 /**
  * The read cache must never answer with what the store no longer holds: a change committed
@@ -33,19 +29,8 @@ interface TwoConnections {
 const provider = new ServiceKeyProvider(randomBytes(32));
 
 async function connect(backend: 'sqlite' | 'postgres'): Promise<TwoConnections> {
-  let location: { dataDir: string; databaseUrl?: string };
-  let cleanup: () => Promise<void>;
-  if (backend === 'sqlite') {
-    const dataDir = await mkdtemp(join(tmpdir(), 'meridian-read-cache-'));
-    location = { dataDir };
-    cleanup = () => rm(dataDir, { recursive: true, force: true });
-  } else {
-    const schema = uniquePostgresSchema();
-    location = { dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema) };
-    cleanup = () => dropPostgresSchema(schema);
-  }
-  const first = await createStore({ ...location, region: 'test' });
-  const second = await createStore({ ...location, region: 'test' });
+  const shared = await storesSharingOneDatabase(backend, 2, 'meridian-read-cache-');
+  const [first, second] = shared.stores as [Store, Store];
   const counted = countingReads(first);
   const keyCache = new DataKeyCache(() => provider, { ttlMs: 60_000 });
   return {
@@ -53,11 +38,7 @@ async function connect(backend: 'sqlite' | 'postgres'): Promise<TwoConnections> 
     other: new PoolVault(second, new DataKeyCache(() => provider, { ttlMs: 60_000 })),
     storeReads: counted.reads,
     keyCache,
-    async dispose() {
-      await first.close();
-      await second.close();
-      await cleanup();
-    },
+    dispose: shared.dispose,
   };
 }
 

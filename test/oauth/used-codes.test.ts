@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { REVOKED_SESSION_KIND } from '../../src/auth/sessions/revocation.ts';
 import { newSessionId } from '../../src/auth/sessions/session-ids.ts';
@@ -11,12 +8,11 @@ import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { AUTHORIZATION_CODE_SECONDS, claimAuthorizationCode, type AuthorizationCodeContent, type Claim } from '../../src/oauth/authorize/authorization-code.ts';
 import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
-import { createStore } from '../../src/store/create-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AppClientRecord } from '../../src/userpools/clients/app-client.ts';
 import type { UserPoolServices } from '../../src/userpools/services.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../src/userpools/users/user-record.ts';
-import { dropPostgresSchema, postgresTestUrl, storeBackends, uniquePostgresSchema, type OpenStore } from '../support/stores.ts';
+import { storeBackends, storesSharingOneDatabase, type OpenStore } from '../support/stores.ts';
 
 /**
  * Single use of authorization codes and the sweep of used-code records, on a primary and on a
@@ -159,28 +155,15 @@ for (const backend of storeBackends()) {
  */
 for (const backend of ['sqlite', 'postgres'] as const) {
   describe(`concurrent redemptions at a secondary: ${backend}`, () => {
+    let shared: Awaited<ReturnType<typeof storesSharingOneDatabase>>;
     let stores: Store[] = [];
-    let cleanup: () => Promise<void> = async () => undefined;
 
     before(async () => {
-      let location: { dataDir: string; databaseUrl?: string };
-      if (backend === 'sqlite') {
-        const dataDir = await mkdtemp(join(tmpdir(), 'meridian-used-codes-'));
-        location = { dataDir };
-        cleanup = () => rm(dataDir, { recursive: true, force: true });
-      } else {
-        const schema = uniquePostgresSchema();
-        location = { dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema) };
-        cleanup = () => dropPostgresSchema(schema);
-      }
-      // One after the other: the first migrates the schema.
-      stores.push(await createStore({ ...location, region: 'test' }));
-      stores.push(await createStore({ ...location, region: 'test' }));
+      shared = await storesSharingOneDatabase(backend, 2, 'meridian-used-codes-');
+      stores = shared.stores;
     });
     after(async () => {
-      for (const store of stores) await store.close();
-      stores = [];
-      await cleanup();
+      await shared?.dispose();
     });
 
     test('of two concurrent redemptions of one code, exactly one claims; the other is a reuse and revokes its session', async () => {

@@ -85,3 +85,31 @@ export async function dropPostgresSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Several stores on one fresh database (a temporary SQLite directory, or a PostgreSQL schema of its
+ * own), as the processes of a region share one: for tests of what crosses connections. Opened one
+ * after the other, so the first migrates; `dispose` closes them and drops the database.
+ */
+export async function storesSharingOneDatabase(backend: 'sqlite' | 'postgres', count: number, folderPrefix: string): Promise<{ stores: Store[]; dispose(): Promise<void> }> {
+  let location: { dataDir: string; databaseUrl?: string };
+  let cleanup: () => Promise<void>;
+  if (backend === 'sqlite') {
+    const dataDir = await mkdtemp(join(tmpdir(), folderPrefix));
+    location = { dataDir };
+    cleanup = () => rm(dataDir, { recursive: true, force: true });
+  } else {
+    const schema = uniquePostgresSchema();
+    location = { dataDir: tmpdir(), databaseUrl: postgresTestUrl(schema) };
+    cleanup = () => dropPostgresSchema(schema);
+  }
+  const stores: Store[] = [];
+  for (let index = 0; index < count; index += 1) stores.push(await createStore({ ...location, region: 'test' }));
+  return {
+    stores,
+    async dispose() {
+      for (const store of stores) await store.close();
+      await cleanup();
+    },
+  };
+}
