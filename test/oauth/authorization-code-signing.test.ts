@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AdminUpdateUserAttributesCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-import { startTestRegion, type TestRegion } from '../support/region.ts';
-import { StoreProbe, whileThreadPoolHeld } from '../support/store-probe.ts';
+import { probedTestRegion, whileThreadPoolHeld } from '../support/store-probe.ts';
 import { authorizeUrl, pkcePair, postToken, signInOverHttp } from './support/hosted-login.ts';
 import { createOAuthPool, createUser, createWebClient, PASSWORD } from './support/oauth-pool.ts';
 
@@ -16,21 +15,13 @@ const CALLBACK_URL = 'https://app.example.com/callback';
  * revocation of a reused code's first tokens hold as before.
  */
 describe('the authorization code grant signs after its transaction', () => {
-  let region: TestRegion;
-  let probe: StoreProbe;
-  before(async () => {
-    region = await startTestRegion();
-    probe = new StoreProbe(region.region.store);
-  });
-  after(async () => {
-    await region.stop();
-  });
+  const probed = probedTestRegion();
 
   test('tokens come after the code is marked used; a reuse still revokes them', async () => {
-    const pool = await createOAuthPool(region);
-    const { clientId } = await createWebClient(region, pool.poolId, { callbackUrl: CALLBACK_URL, logoutUrl: 'https://app.example.com/logout' });
-    await createUser(region, pool.poolId, 'alice');
-    await createUser(region, pool.poolId, 'bob');
+    const pool = await createOAuthPool(probed.region);
+    const { clientId } = await createWebClient(probed.region, pool.poolId, { callbackUrl: CALLBACK_URL, logoutUrl: 'https://app.example.com/logout' });
+    await createUser(probed.region, pool.poolId, 'alice');
+    await createUser(probed.region, pool.poolId, 'bob');
     const pkce = pkcePair();
     const { location } = await signInOverHttp(
       authorizeUrl(pool.base, { response_type: 'code', client_id: clientId, redirect_uri: CALLBACK_URL, scope: 'openid email', state: 'st', code_challenge: pkce.challenge, code_challenge_method: 'S256' }),
@@ -40,9 +31,9 @@ describe('the authorization code grant signs after its transaction', () => {
     const code = location.searchParams.get('code');
     assert.ok(code, `no code in ${location}`);
     const exchange = () => postToken(pool.base, { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: CALLBACK_URL, code_verifier: pkce.verifier });
-    const otherWrite = () => region.cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.poolId, Username: 'bob', UserAttributes: [{ Name: 'name', Value: 'Bob' }] }));
+    const otherWrite = () => probed.region.cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: pool.poolId, Username: 'bob', UserAttributes: [{ Name: 'name', Value: 'Bob' }] }));
 
-    const first = await whileThreadPoolHeld(probe, { holdFrom: 'next-transaction', otherWrite }, exchange);
+    const first = await whileThreadPoolHeld(probed.probe, { holdFrom: 'next-transaction', otherWrite }, exchange);
     assert.equal(first.status, 200, JSON.stringify(first.json));
     assert.equal(first.json.token_type, 'Bearer');
     const access = decodeJwt(String(first.json.access_token));

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolTransaction, Store } from '../../src/store/store.ts';
+import { startTestRegion, type TestRegion } from './region.ts';
 import { ThreadPoolStall } from './thread-pool-stall.ts';
 
 /**
@@ -60,6 +62,33 @@ export class StoreProbe {
     this.uses += 1;
     this.lastUse = performance.now();
   }
+}
+
+/**
+ * A test region whose store a StoreProbe watches: started before the suite's tests, stopped after.
+ * Call it in a describe block; read `region` and `probe` inside the tests.
+ */
+export function probedTestRegion(): { readonly region: TestRegion; readonly probe: StoreProbe } {
+  let started: { region: TestRegion; probe: StoreProbe } | null = null;
+  before(async () => {
+    const region = await startTestRegion();
+    started = { region, probe: new StoreProbe(region.region.store) };
+  });
+  after(async () => {
+    await started?.region.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('the probed region starts in before(): use it inside tests');
+    return started;
+  };
+  return {
+    get region() {
+      return get().region;
+    },
+    get probe() {
+      return get().probe;
+    },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -14,8 +14,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
-import { startTestRegion, type TestRegion } from '../support/region.ts';
-import { StoreProbe, whileThreadPoolHeld } from '../support/store-probe.ts';
+import { probedTestRegion, whileThreadPoolHeld } from '../support/store-probe.ts';
 
 /**
  * A pool's write transaction holds up every other writer of the pool (PostgreSQL's `pools` row
@@ -25,42 +24,34 @@ import { StoreProbe, whileThreadPoolHeld } from '../support/store-probe.ts';
  * they check that the flows answer as before.
  */
 describe('slow crypto of user-facing writes runs outside the pool transaction', () => {
-  let region: TestRegion;
-  let probe: StoreProbe;
-  before(async () => {
-    region = await startTestRegion();
-    probe = new StoreProbe(region.region.store);
-  });
-  after(async () => {
-    await region.stop();
-  });
+  const probed = probedTestRegion();
 
   /** A pool, a client, alice with a temporary password, and bob, whom the concurrent writes change. */
   async function pool() {
-    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'slow-crypto' }))).UserPool!.Id!;
+    const poolId = (await probed.region.cognito.send(new CreateUserPoolCommand({ PoolName: 'slow-crypto' }))).UserPool!.Id!;
     const clientId = (
-      await region.cognito.send(
+      await probed.region.cognito.send(
         new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }),
       )
     ).UserPoolClient!.ClientId!;
     for (const username of ['alice', 'bob']) {
-      await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: 'First-Temp-Passw0rd!' }));
+      await probed.region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', TemporaryPassword: 'First-Temp-Passw0rd!' }));
     }
     let serial = 0;
     const otherWrite = () => {
       serial += 1;
-      return region.cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'bob', UserAttributes: [{ Name: 'name', Value: `Bob ${serial}` }] }));
+      return probed.region.cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: 'bob', UserAttributes: [{ Name: 'name', Value: `Bob ${serial}` }] }));
     };
     const signIn = (password: string) =>
-      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
-    const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
+      probed.region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    const status = async () => (await probed.region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
     return { poolId, clientId, otherWrite, signIn, status };
   }
 
   test('AdminCreateUser RESEND hashes the new temporary password before its transaction; the old one stops working', async () => {
     const { poolId, otherWrite, signIn, status } = await pool();
-    const resent = await whileThreadPoolHeld(probe, { holdFrom: 'now', otherWrite }, () =>
-      region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', MessageAction: 'RESEND', TemporaryPassword: 'Second-Temp-Passw0rd!' })),
+    const resent = await whileThreadPoolHeld(probed.probe, { holdFrom: 'now', otherWrite }, () =>
+      probed.region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', MessageAction: 'RESEND', TemporaryPassword: 'Second-Temp-Passw0rd!' })),
     );
     assert.equal(resent.User?.Username, 'alice');
     assert.equal(resent.User?.UserStatus, 'FORCE_CHANGE_PASSWORD');
@@ -74,12 +65,12 @@ describe('slow crypto of user-facing writes runs outside the pool transaction', 
   test('RESEND rules still hold: an unknown user, and a user who chose a password', async () => {
     const { poolId, clientId } = await pool();
     const resend = (username: string) =>
-      region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'RESEND', TemporaryPassword: 'Second-Temp-Passw0rd!' }));
+      probed.region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'RESEND', TemporaryPassword: 'Second-Temp-Passw0rd!' }));
     await assert.rejects(resend('nobody'), { name: 'UserNotFoundException' });
-    const challenged = await region.cognito.send(
+    const challenged = await probed.region.cognito.send(
       new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: 'First-Temp-Passw0rd!' } }),
     );
-    await region.cognito.send(
+    await probed.region.cognito.send(
       new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: challenged.Session, ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' } }),
     );
     await assert.rejects(resend('alice'), { name: 'UnsupportedUserStateException', message: 'Resend not possible. User is not in FORCE_CHANGE_PASSWORD state.' });
@@ -89,8 +80,8 @@ describe('slow crypto of user-facing writes runs outside the pool transaction', 
     const { clientId, otherWrite, signIn, status } = await pool();
     const challenged = await signIn('First-Temp-Passw0rd!');
     assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
-    const answered = await whileThreadPoolHeld(probe, { holdFrom: 'next-transaction', otherWrite }, () =>
-      region.cognito.send(
+    const answered = await whileThreadPoolHeld(probed.probe, { holdFrom: 'next-transaction', otherWrite }, () =>
+      probed.region.cognito.send(
         new RespondToAuthChallengeCommand({
           ClientId: clientId,
           ChallengeName: 'NEW_PASSWORD_REQUIRED',
@@ -109,23 +100,23 @@ describe('slow crypto of user-facing writes runs outside the pool transaction', 
     assert.ok((await signIn('Chosen-Passw0rd!')).AuthenticationResult?.AccessToken);
 
     // The session the answer began is the user's like any other: a sign-out ends it.
-    assert.equal((await region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'alice');
-    await region.cognito.send(new GlobalSignOutCommand({ AccessToken: tokens.AccessToken }));
-    await assert.rejects(region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), { name: 'NotAuthorizedException' });
+    assert.equal((await probed.region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken }))).Username, 'alice');
+    await probed.region.cognito.send(new GlobalSignOutCommand({ AccessToken: tokens.AccessToken }));
+    await assert.rejects(probed.region.cognito.send(new GetUserCommand({ AccessToken: tokens.AccessToken })), { name: 'NotAuthorizedException' });
     await assert.rejects(
-      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken } })),
+      probed.region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: tokens.RefreshToken } })),
       { name: 'NotAuthorizedException', message: 'Refresh Token has been revoked' },
     );
   });
 
   test('AdminRespondToAuthChallenge NEW_PASSWORD_REQUIRED signs its tokens after the change commits; a second answer is refused', async () => {
     const { poolId, clientId, otherWrite, status } = await pool();
-    const challenged = await region.cognito.send(
+    const challenged = await probed.region.cognito.send(
       new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'alice', PASSWORD: 'First-Temp-Passw0rd!' } }),
     );
     assert.equal(challenged.ChallengeName, 'NEW_PASSWORD_REQUIRED');
     const answer = () =>
-      region.cognito.send(
+      probed.region.cognito.send(
         new AdminRespondToAuthChallengeCommand({
           UserPoolId: poolId,
           ClientId: clientId,
@@ -134,7 +125,7 @@ describe('slow crypto of user-facing writes runs outside the pool transaction', 
           ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: 'Chosen-Passw0rd!' },
         }),
       );
-    const answered = await whileThreadPoolHeld(probe, { holdFrom: 'next-transaction', otherWrite }, answer);
+    const answered = await whileThreadPoolHeld(probed.probe, { holdFrom: 'next-transaction', otherWrite }, answer);
     assert.ok(answered.AuthenticationResult?.AccessToken && answered.AuthenticationResult.RefreshToken);
     assert.equal(decodeJwt(answered.AuthenticationResult.AccessToken).username, 'alice');
     assert.equal(await status(), 'CONFIRMED');

@@ -30,8 +30,10 @@ export function unknownUserError(client: AppClientRecord): Error {
     : new UserNotFoundException('User does not exist.');
 }
 
-/** Refuses a locked-out user before any password check (so a locked account leaks no timing). */
-/** Refuses a locked-out user; returns the lockout state read, for clearFailedAttempts after a success. */
+/**
+ * Refuses a locked-out user before any password check (so a locked account leaks no timing);
+ * returns the lockout state read, for clearFailedAttempts after a success.
+ */
 export async function guardLockout(services: UserPoolServices, poolId: string, user: UserRecord): Promise<LockoutState> {
   const state = await services.lockouts.get(poolId, user.id);
   if (isLockedOut(state, services.now())) throw new NotAuthorizedException('Password attempts exceeded');
