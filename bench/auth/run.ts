@@ -11,8 +11,9 @@ import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CreateUserPoolClie
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/password-hash.ts';
 import { openAesGcm, sealAesGcm } from '../../src/crypto/aes-gcm.ts';
+import { send } from '../support/http-client.ts';
 import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
-import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, cognitoStatus, startBenchRegion } from '../support/region-process.ts';
+import { BENCH_ADMIN, BENCH_DATABASE, BENCH_WORKERS, callCognito, prepareCognito, startBenchRegion } from '../support/region-process.ts';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 
 const CONCURRENCY = 16;
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
     const signIn = (username: string) => signInTo(clientId, username);
     const refreshTokens: string[] = [];
     for (const username of usernames) refreshTokens.push(String(((await signIn(username)).json.AuthenticationResult as Record<string, unknown>).RefreshToken));
+    // Prepared before the load, as wrk's requests are; only the status of an answer is read.
+    const refreshRequests = refreshTokens.map((token) => prepareCognito(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: token } }));
 
     // The cost floors, in this process, with the same signing call as the server's (node:crypto in
     // the thread pool, the cheapest way to sign here).
@@ -88,8 +91,7 @@ async function main(): Promise<void> {
       },
       refresh: {
         serverPid: region.pid,
-        request: async (worker, iteration) =>
-          (await cognitoStatus(region.url, 'InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: clientId, AuthParameters: { REFRESH_TOKEN: refreshTokens[(worker + iteration) % USERS]! } })) === 200,
+        request: async (worker, iteration) => (await send(refreshRequests[(worker + iteration) % USERS]!)).status === 200,
       },
       loginFloor: { request: async () => (await verifyPassword(hash, PASSWORD)) && Boolean(await sign()) && Boolean(await sign()) },
       refreshFloor: { request: async () => Boolean(openAesGcm(tokenKey, sealed, Buffer.from('aad'))) && Boolean(await sign()) && Boolean(await sign()) },

@@ -12,7 +12,7 @@ import { cpus } from 'node:os';
 import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoolCommand, CreateUserPoolDomainCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
-import { post } from '../support/http-client.ts';
+import { prepareRequest, send } from '../support/http-client.ts';
 import { BENCH_DATABASE, BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
@@ -49,10 +49,12 @@ async function main(): Promise<void> {
     ).UserPoolClient!;
     const tokenUrl = `${region.url}/${DOMAIN_PREFIX}/oauth2/token`;
     const authorization = `Basic ${Buffer.from(`${client.ClientId}:${client.ClientSecret}`).toString('base64')}`;
+    const grantRequest = prepareRequest(tokenUrl, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
+    const tokenMark = Buffer.from('"access_token":"');
     const grant = async () => {
-      const response = await post(tokenUrl, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
-      // A look for the token, not a parse: this process's CPU is taken from the server's.
-      return response.status === 200 && response.text.includes('"access_token":"');
+      const response = await send(grantRequest);
+      // A look for the token in the bytes, not a parse: this process's CPU is taken from the server's.
+      return response.status === 200 && response.contains(tokenMark);
     };
     if (!(await grant())) throw new Error('the token endpoint did not issue a token');
 

@@ -6,7 +6,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import pg from 'pg';
-import { closeConnections, post } from './http-client.ts';
+import { closeConnections, post, prepareRequest, type PreparedRequest } from './http-client.ts';
 
 export const BENCH_ADMIN = { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench-admin-secret-0123456789abcdefgh' };
 
@@ -98,12 +98,9 @@ export async function callCognito(url: string, action: string, body: unknown): P
   return { status: response.status, json: JSON.parse(response.text) as Record<string, unknown> };
 }
 
-/**
- * The HTTP status of one raw AWS JSON call, its answer unread: for load phases, where the status
- * is the check and parsing every answer would take CPU from the server.
- */
-export async function cognitoStatus(url: string, action: string, body: unknown): Promise<number> {
-  return (await post(url, cognitoHeaders(action), JSON.stringify(body))).status;
+/** One raw AWS JSON call, prepared for a load phase to send over and over (http-client.ts `send`). */
+export function prepareCognito(url: string, action: string, body: unknown): PreparedRequest {
+  return prepareRequest(url, cognitoHeaders(action), JSON.stringify(body));
 }
 
 function cognitoHeaders(action: string): Record<string, string> {

@@ -5,6 +5,9 @@ import type { PoolKeys } from './pool-keys.ts';
 import type { PoolReads, RecordReadCache } from './record-read-cache.ts';
 import { PoolMissing, poolRole, type PoolEntry, type PoolRole, type Store } from '../store/store.ts';
 
+/** Bound of the route memo; a full memo starts over (each entry is a few dozen bytes). */
+const MAX_REMEMBERED_ROUTES = 100_000;
+
 /**
  * The encrypted side of the store: opens a pool's records with its data key (unwrapped through
  * the cache) for reading or for an atomic, change-logged write. Domain code uses only this.
@@ -12,6 +15,8 @@ import { PoolMissing, poolRole, type PoolEntry, type PoolRole, type Store } from
 export class PoolVault {
   /** A pool's role never changes under its id (a replica is never promoted in place), so it is kept. */
   private readonly roles = new Map<string, PoolRole>();
+  /** Pools that routes led to in this process (rememberedPoolOfRoute), keyed `name\0value`. */
+  private readonly routes = new Map<string, string>();
   /** Told about every region-local write to a replica pool (the revocation shipper listens). */
   onReplicaLocalWrite: ((poolId: string, kind: string, id: string) => void) | null = null;
 
@@ -61,6 +66,32 @@ export class PoolVault {
   /** The pool a region-wide route (e.g. an app client id) belongs to, or null. */
   async findPoolByRoute(name: string, value: string): Promise<string | null> {
     return (await this.store.findRoute(name, value))?.poolId ?? null;
+  }
+
+  /**
+   * findPoolByRoute, remembered in this process, so a hot path (a sign-in by ClientId, a token
+   * request by domain) spares the route's query: a request then costs one query, its view's pool
+   * version. A remembered answer can go stale (a domain moved to another pool, a client or pool
+   * deleted), so the caller must confirm it in the pool's records, the record that declares the
+   * route (which the read cache serves at the pool's current version), and call `forgetRoute`
+   * when they deny it. Only routes that exist are remembered: route values are public names, and
+   * unknown ones sent by anybody cannot fill the memory.
+   */
+  async rememberedPoolOfRoute(name: string, value: string): Promise<string | null> {
+    const key = `${name}\u0000${value}`;
+    const remembered = this.routes.get(key);
+    if (remembered !== undefined) return remembered;
+    const poolId = await this.findPoolByRoute(name, value);
+    if (poolId !== null) {
+      if (this.routes.size >= MAX_REMEMBERED_ROUTES) this.routes.clear();
+      this.routes.set(key, poolId);
+    }
+    return poolId;
+  }
+
+  /** Drops a remembered route whose pool's records denied it (see rememberedPoolOfRoute). */
+  forgetRoute(name: string, value: string): void {
+    this.routes.delete(`${name}\u0000${value}`);
   }
 
   /** Region-local state (never replicated), encrypted like records. */
@@ -150,6 +181,7 @@ export class PoolVault {
     this.keyCache.forget(poolId);
     this.readCache?.forgetPool(poolId);
     this.roles.delete(poolId);
+    for (const [key, routed] of this.routes) if (routed === poolId) this.routes.delete(key);
     return this.store.deletePool(poolId);
   }
 

@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { poolOfDomain, prefixDomainOfPool } from '../userpools/domains/domain-directory.ts';
+import type { EncryptedRecords } from '../crypto/encrypted-records.ts';
+import { PoolMissing } from '../store/store.ts';
+import { poolHasDomain, poolOfDomain, prefixDomainOfPool } from '../userpools/domains/domain-directory.ts';
 import { loadPool } from '../userpools/pools/pool-directory.ts';
-import { isPrefixDomain } from '../userpools/domains/user-pool-domain.ts';
+import { DOMAIN_ROUTE, isPrefixDomain } from '../userpools/domains/user-pool-domain.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 
 /**
@@ -58,27 +60,74 @@ export function oauthRoutePaths(endpoint: string): [string, string] {
  * the host form, resolved from the Host header.
  */
 export async function resolveOAuthPool(services: UserPoolServices, request: FastifyRequest): Promise<OAuthPool | null> {
-  const pool = await poolOfRequest(services, request);
-  // A secondary replica serves its pool's endpoints only while ACTIVE (Cognito's multi-Region
-  // user pools: an INACTIVE replica takes no end-user traffic); until then the domain is not here.
-  if (pool && services.replicas) {
-    const status = await services.replicas.replicaStatus(pool.poolId).catch(() => null);
-    if (status !== null && status !== 'ACTIVE') return null;
-  }
-  return pool;
+  const named = domainOfRequest(services, request);
+  if (!named) return null;
+  const poolId = await poolOfDomain(services, named.domain);
+  if (!poolId || !(await servesOAuth(services, poolId))) return null;
+  return { poolId, ...named };
 }
 
-async function poolOfRequest(services: UserPoolServices, request: FastifyRequest): Promise<OAuthPool | null> {
+/**
+ * resolveOAuthPool and a read view of the pool in one, for the token endpoint: the pool is the one
+ * this process remembers the domain leads to (PoolVault rememberedPoolOfRoute), confirmed by the
+ * pool's own domain record in the view, so a request costs one query (the view's pool version)
+ * instead of two. A domain can move to another pool; when the record denies it, the route is
+ * looked up again. Null when the domain names no pool that serves OAuth here (answer 404).
+ */
+export async function readOAuthPool<T>(
+  services: UserPoolServices,
+  request: FastifyRequest,
+  work: (pool: OAuthPool, records: EncryptedRecords) => Promise<T>,
+): Promise<{ value: T } | null> {
+  const named = domainOfRequest(services, request);
+  if (!named) return null;
+  const lead = await services.vault.rememberedPoolOfRoute(DOMAIN_ROUTE, named.domain);
+  if (lead === null) return null;
+  const found = await readIfDomainOf(services, { poolId: lead, ...named }, work);
+  if (found !== 'not-here') return found;
+  services.vault.forgetRoute(DOMAIN_ROUTE, named.domain);
+  const routed = await poolOfDomain(services, named.domain);
+  if (routed === null || routed === lead) return null;
+  const again = await readIfDomainOf(services, { poolId: routed, ...named }, work);
+  return again === 'not-here' ? null : again;
+}
+
+/** `work` in a view of `pool` when its records declare the domain: 'not-here' when they do not, null when it does not serve OAuth here. */
+async function readIfDomainOf<T>(
+  services: UserPoolServices,
+  pool: OAuthPool,
+  work: (pool: OAuthPool, records: EncryptedRecords) => Promise<T>,
+): Promise<{ value: T } | null | 'not-here'> {
+  let declared = false;
+  try {
+    return await services.vault.read(pool.poolId, async (records) => {
+      if (!(await poolHasDomain(records, pool.domain))) return 'not-here' as const;
+      declared = true;
+      if (!(await servesOAuth(services, pool.poolId))) return null;
+      return { value: await work(pool, records) };
+    });
+  } catch (error) {
+    // A pool deleted since its domain was remembered; an error of `work` itself is the answer.
+    if (!declared && error instanceof PoolMissing) return 'not-here';
+    throw error;
+  }
+}
+
+/** A secondary replica serves its pool's OAuth endpoints only while ACTIVE, as it does sign-in. */
+async function servesOAuth(services: UserPoolServices, poolId: string): Promise<boolean> {
+  if (!services.replicas) return true;
+  const status = await services.replicas.replicaStatus(poolId).catch(() => null);
+  return status === null || status === 'ACTIVE';
+}
+
+/** The domain a request on an OAuth route names, and the base URL it reached the pool by; null when it can name none. */
+function domainOfRequest(services: UserPoolServices, request: FastifyRequest): Omit<OAuthPool, 'poolId'> | null {
   const prefix = (request.params as Record<string, string | undefined> | undefined)?.[DOMAIN_PREFIX_PARAM];
   if (prefix !== undefined) {
-    if (!isPrefixDomain(prefix)) return null;
-    const poolId = await poolOfDomain(services, prefix);
-    return poolId ? { poolId, domain: prefix, baseUrl: pathFormBaseUrl(services, prefix), via: 'path' } : null;
+    return isPrefixDomain(prefix) ? { domain: prefix, baseUrl: pathFormBaseUrl(services, prefix), via: 'path' } : null;
   }
   const domain = domainOfHost(services, request.hostname);
-  if (!domain) return null;
-  const poolId = await poolOfDomain(services, domain);
-  return poolId ? { poolId, domain, baseUrl: `${schemeOf(services)}//${request.host}`, via: 'host' } : null;
+  return domain ? { domain, baseUrl: `${schemeOf(services)}//${request.host}`, via: 'host' } : null;
 }
 
 /**

@@ -4,7 +4,7 @@ import { checkClientCredentials, readClientCredentials } from '../client-authent
 import { findClient } from '../../userpools/clients/client-directory.ts';
 import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
 import { InvalidRequest, MethodNotAllowed, NotFound, UnsupportedGrantType } from '../oauth-errors.ts';
-import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
+import { oauthRoutePaths, readOAuthPool } from '../pool-resolution.ts';
 import { acceptRawBodies, readFormBody } from './form-body.ts';
 import type { GrantRegistry, TokenResponse } from './grant-type.ts';
 import { grantTypes } from './grants/index.ts';
@@ -31,19 +31,17 @@ export function registerTokenEndpoint(app: FastifyInstance, services: UserPoolSe
 }
 
 async function handleTokenRequest(services: UserPoolServices, grants: GrantRegistry, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const pool = await resolveOAuthPool(services, request);
-  if (!pool) throw new NotFound('No user pool has this domain.');
-  // RFC 6749 §3.2: "The client MUST use the HTTP POST method when making access token requests."
-  if (request.method !== 'POST') throw new MethodNotAllowed('The token endpoint accepts only POST.');
-  const parameters = readFormBody(request);
-  const grantType = parameters.get('grant_type');
-  if (grantType === undefined) throw new InvalidRequest('grant_type is required.');
-  const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
-  if (!grant) throw new UnsupportedGrantType(`The grant type ${grantType} is not supported.`);
-  const credentials = readClientCredentials(headerText(request.headers.authorization), parameters);
-  // One read view for the client and the grant: each view costs a pool-version check.
-  const response = await services.vault.read(pool.poolId, async (records) =>
-    grant({
+  // One read view for the domain's pool, the client and the grant: each view costs a pool-version check.
+  const answered = await readOAuthPool(services, request, async (pool, records) => {
+    // RFC 6749 §3.2: "The client MUST use the HTTP POST method when making access token requests."
+    if (request.method !== 'POST') throw new MethodNotAllowed('The token endpoint accepts only POST.');
+    const parameters = readFormBody(request);
+    const grantType = parameters.get('grant_type');
+    if (grantType === undefined) throw new InvalidRequest('grant_type is required.');
+    const grant = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
+    if (!grant) throw new UnsupportedGrantType(`The grant type ${grantType} is not supported.`);
+    const credentials = readClientCredentials(headerText(request.headers.authorization), parameters);
+    return grant({
       services,
       pool,
       records,
@@ -52,9 +50,10 @@ async function handleTokenRequest(services: UserPoolServices, grants: GrantRegis
       requestId: String(request.id),
       sourceIp: request.ip,
       userAgent: headerText(request.headers['user-agent']) ?? '',
-    }),
-  );
-  return sendTokenResponse(reply, response);
+    });
+  });
+  if (!answered) throw new NotFound('No user pool has this domain.');
+  return sendTokenResponse(reply, answered.value);
 }
 
 /** RFC 6749 §5.1: JSON, and "Cache-Control: no-store" and "Pragma: no-cache". */

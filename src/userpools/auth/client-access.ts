@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { NotAuthorizedException, ResourceNotFoundException } from '../errors.ts';
-import { CLIENT_ROUTE, loadClient } from '../clients/client-directory.ts';
+import { CLIENT_ROUTE, clientNotFound, findClient } from '../clients/client-directory.ts';
+import { PoolMissing } from '../../store/store.ts';
 import type { AppClientRecord } from '../clients/app-client.ts';
 import { loadPool } from '../pools/pool-directory.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
@@ -18,8 +19,17 @@ export interface ClientContext {
  */
 export async function poolOfClient(services: UserPoolServices, clientId: string): Promise<string> {
   const poolId = await services.vault.findPoolByRoute(CLIENT_ROUTE, clientId);
-  if (!poolId) throw new ResourceNotFoundException(`User pool client ${clientId} does not exist.`);
+  if (!poolId) throw clientNotFound(clientId);
   return poolId;
+}
+
+/**
+ * The pool an app client belongs to, as this process remembers it (PoolVault
+ * rememberedPoolOfRoute), or null for an unknown client. Cheap, but only a lead: confirm it by
+ * finding the client in that pool, as `readWithClient` does.
+ */
+export function rememberedPoolOfClient(services: UserPoolServices, clientId: string): Promise<string | null> {
+  return services.vault.rememberedPoolOfRoute(CLIENT_ROUTE, clientId);
 }
 
 export function openClient(services: UserPoolServices, clientId: string, poolId?: string): Promise<ClientContext> {
@@ -28,7 +38,11 @@ export function openClient(services: UserPoolServices, clientId: string, poolId?
 
 /**
  * openClient, then `work` in the same read view of the pool: for the hot paths (InitiateAuth),
- * where a second view would cost a second pool-version check.
+ * where a second view would cost a second pool-version check. `poolId` is where the caller
+ * expects the client (the replica gate's lead); without it, the remembered route leads. Either is
+ * confirmed by the client's own record in the view: a client id is random and unique in the
+ * region and never moves to another pool, so a lead can only be stale when the client or its pool
+ * was deleted, and then the route, looked up again, decides.
  */
 export async function readWithClient<T>(
   services: UserPoolServices,
@@ -36,8 +50,38 @@ export async function readWithClient<T>(
   poolId: string | undefined,
   work: (context: ClientContext, records: EncryptedRecords) => Promise<T>,
 ): Promise<T> {
-  const resolvedPoolId = poolId ?? (await poolOfClient(services, clientId));
-  return services.vault.read(resolvedPoolId, async (records) => work({ pool: await loadPool(records), client: await loadClient(records, clientId) }, records));
+  const lead = poolId ?? (await rememberedPoolOfClient(services, clientId));
+  if (lead === null) throw clientNotFound(clientId);
+  const found = await readIfClientIn(services, lead, clientId, work);
+  if (found) return found.value;
+  services.vault.forgetRoute(CLIENT_ROUTE, clientId);
+  const routed = await poolOfClient(services, clientId);
+  if (routed === lead) throw clientNotFound(clientId);
+  const again = await readIfClientIn(services, routed, clientId, work);
+  if (!again) throw clientNotFound(clientId);
+  return again.value;
+}
+
+/** `work` in a view of `poolId` when the client is one of its clients; null when it is not (or the pool is gone). */
+async function readIfClientIn<T>(
+  services: UserPoolServices,
+  poolId: string,
+  clientId: string,
+  work: (context: ClientContext, records: EncryptedRecords) => Promise<T>,
+): Promise<{ value: T } | null> {
+  let found = false;
+  try {
+    return await services.vault.read(poolId, async (records) => {
+      const client = await findClient(records, clientId);
+      if (!client) return null;
+      found = true;
+      return { value: await work({ pool: await loadPool(records), client }, records) };
+    });
+  } catch (error) {
+    // A pool deleted since the lead was taken; an error of `work` itself is the answer.
+    if (!found && error instanceof PoolMissing) return null;
+    throw error;
+  }
 }
 
 /**

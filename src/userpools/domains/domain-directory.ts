@@ -140,6 +140,11 @@ export async function prefixDomainOfPool(records: EncryptedRecords): Promise<str
   return (await records.get<UserPoolDomainRecord>(USER_POOL_DOMAIN_RECORD_KIND, DOMAIN_RECORD_IDS.prefix))?.domain ?? null;
 }
 
+/** Whether the open pool's own domain record, the one that carries the domain's route, is `domain`. */
+export async function poolHasDomain(records: EncryptedRecords, domain: string): Promise<boolean> {
+  return (await records.get<UserPoolDomainRecord>(USER_POOL_DOMAIN_RECORD_KIND, DOMAIN_RECORD_IDS[domainTypeOf(domain)]))?.domain === domain;
+}
+
 async function requireDomainOfPool(records: EncryptedRecords, domain: string): Promise<UserPoolDomainRecord> {
   const record = await records.get<UserPoolDomainRecord>(USER_POOL_DOMAIN_RECORD_KIND, DOMAIN_RECORD_IDS[domainTypeOf(domain)]);
   // Cognito's answer for a domain that is not this pool's, whether it exists elsewhere or not.

@@ -3,7 +3,7 @@ import { primaryRegionOf } from '../../replication/replica-pullers.ts';
 import type { AwsJsonAction } from '../../wire/aws-json-action.ts';
 import type { ServiceError } from '../../wire/service-error.ts';
 import { poolIdOf } from '../auth/access-token.ts';
-import { CLIENT_ROUTE } from '../clients/client-directory.ts';
+import { rememberedPoolOfClient } from '../auth/client-access.ts';
 import { OperationNotEnabledException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
 
@@ -80,10 +80,15 @@ export function replicaReadOnlyError(error: ReplicaReadOnly): ServiceError {
   return new OperationNotEnabledException(`This change is not available here: ${error.message}.`);
 }
 
-/** The pool an action's input is about: UserPoolId, else the app client's, else the access token's. */
+/**
+ * The pool an action's input is about: UserPoolId, else the app client's, else the access token's.
+ * The client's pool is the remembered one (client-access.ts rememberedPoolOfClient): a client never
+ * moves to another pool, so it is stale only for a deleted client, which the action finds missing
+ * (after this gate may have refused it as it would any request to that pool here).
+ */
 async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<string | null> {
   if (typeof input.UserPoolId === 'string') return input.UserPoolId;
-  if (typeof input.ClientId === 'string') return services.vault.findPoolByRoute(CLIENT_ROUTE, input.ClientId);
+  if (typeof input.ClientId === 'string') return rememberedPoolOfClient(services, input.ClientId);
   if (typeof input.AccessToken === 'string') {
     try {
       return poolIdOf(input.AccessToken);
