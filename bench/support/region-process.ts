@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import pg from 'pg';
@@ -28,10 +28,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Worker processes for the benchmarked server: one per core (MERIDIAN_BENCH_WORKERS overrides),
- * the configuration that uses the machine the floor is measured on.
+ * Worker processes for the benchmarked server: one, as `meridian serve` runs by default
+ * (MERIDIAN_BENCH_WORKERS=n runs `--workers n`). On this project's 2-core machine one process
+ * (a main thread and libuv's thread pool on both cores) gave 79-86% of the refresh floor against
+ * 70-73% with two workers, whose two main threads and heaps take turns on the same cores
+ * (docs/BENCHMARKS.md).
  */
-export const BENCH_WORKERS = Number(process.env.MERIDIAN_BENCH_WORKERS ?? availableParallelism());
+export const BENCH_WORKERS = Number(process.env.MERIDIAN_BENCH_WORKERS ?? 1);
 
 /**
  * The PostgreSQL database to run the benchmarked server on (MERIDIAN_BENCH_DATABASE, e.g.

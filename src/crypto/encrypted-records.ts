@@ -137,6 +137,27 @@ export class EncryptedRecords {
     return value_ === null ? null : { id, value: value_ };
   }
 
+  /**
+   * `find` for a value that is itself configuration readable by anyone who reads the pool (a
+   * resource server's identifier), on paths that run per request. With the read cache, the id a
+   * value led to is remembered under the value itself, sparing the blind index's HMAC, about 4% of
+   * a client_credentials grant's main thread. Only values that were found are remembered, so the
+   * memory holds stored identifiers, never what a caller typed. Not for values a caller types that
+   * may be secret (a username field can hold a mistyped password): those stay with `find`, whose
+   * cache keys are digests.
+   */
+  async findByPublicValue<T>(kind: string, name: string, value: string): Promise<{ id: string; value: T } | null> {
+    if (!this.reads) return this.find<T>(kind, name, value);
+    const key = `public\u0000${kind}\u0000${name}\u0000${value}`;
+    const remembered = this.reads.lookup(key) as string | undefined;
+    const id = remembered ?? (await this.findIds(kind, name, value, 1))[0];
+    if (id === undefined) return null;
+    const found = await this.get<T>(kind, id);
+    if (found === null) return null;
+    if (remembered === undefined) this.reads.remember(key, id, key.length + id.length);
+    return { id, value: found };
+  }
+
   async findIds(kind: string, name: string, value: string, limit?: number): Promise<string[]> {
     const digest = this.digest(kind, name, value);
     if (!this.reads) return this.tx.findIds(kind, name, digest, limit);

@@ -113,6 +113,21 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(await db.cached.read(poolId, (records) => records.get(KIND, 'b')), null);
     });
 
+    test('public-value look-ups are answered from memory and follow a changed value and a deletion', async () => {
+      await db.other.write(poolId, (records) => records.put(KIND, 'c', { n: 20 }, lookup('orders')));
+      const find = (value: string) => db.cached.read(poolId, (records) => records.findByPublicValue(KIND, 'label', value));
+      assert.deepEqual(await find('orders'), { id: 'c', value: { n: 20 } });
+      const before = db.storeReads();
+      assert.deepEqual(await find('orders'), { id: 'c', value: { n: 20 } });
+      assert.equal(db.storeReads(), before);
+      assert.equal(await find('no-such-label'), null);
+      await db.other.write(poolId, (records) => records.put(KIND, 'c', { n: 21 }, lookup('invoices')));
+      assert.equal(await find('orders'), null);
+      assert.deepEqual(await find('invoices'), { id: 'c', value: { n: 21 } });
+      await db.other.write(poolId, (records) => records.delete(KIND, 'c'));
+      assert.equal(await find('invoices'), null);
+    });
+
     test("a caller cannot change what it got under the next caller", async () => {
       const first = await db.cached.read(poolId, (records) => records.get<{ n: number; nested?: { m: number } }>(KIND, 'a'));
       assert.throws(() => {

@@ -96,7 +96,8 @@ export async function listResourceServers(
 }
 
 export async function findResourceServer(records: EncryptedRecords, identifier: string): Promise<ResourceServerRecord | null> {
-  return (await records.find<ResourceServerRecord>(RESOURCE_SERVER_RECORD_KIND, RESOURCE_SERVER_LOOKUPS.identifier, identifier))?.value ?? null;
+  // Identifiers are the pool's public configuration (they prefix the scopes in its tokens).
+  return (await records.findByPublicValue<ResourceServerRecord>(RESOURCE_SERVER_RECORD_KIND, RESOURCE_SERVER_LOOKUPS.identifier, identifier))?.value ?? null;
 }
 
 /**
