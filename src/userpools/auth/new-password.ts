@@ -10,7 +10,7 @@ import { checkAttributeChanges, checkRequiredAttributes } from '../users/user-at
 import { saveUser } from '../users/user-directory.ts';
 import { mustChooseNewPassword, USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { checkChallengeResponder, type ChallengeResponder } from './challenge-responder.ts';
-import { openChallenge } from './challenge-session.ts';
+import { openChallenge, passwordStamp, type ChallengeState } from './challenge-session.ts';
 import { signInChallenge, tokenAnswer, type AuthResponse } from './sign-in.ts';
 import { startSession } from './token-grant.ts';
 
@@ -51,7 +51,7 @@ export async function chooseNewPassword(services: UserPoolServices, pool: UserPo
   const { state, current } = await services.vault.read(pool.id, async (records) => {
     const opened = openChallenge(records, input.session, { challenge: 'NEW_PASSWORD_REQUIRED', clientId: client.id, now });
     const user = await records.get<UserRecord>(USER_RECORD_KIND, opened.userId);
-    if (!user) throw new NotAuthorizedException('Invalid session for the user.');
+    if (!user || !earnedWith(opened, user)) throw new NotAuthorizedException('Invalid session for the user.');
     if (input.responder) await checkChallengeResponder(records, pool, client, user, input.responder);
     return { state: opened, current: user };
   });
@@ -64,7 +64,7 @@ export async function chooseNewPassword(services: UserPoolServices, pool: UserPo
     const latest = await loadPool(records);
     const user = await records.get<UserRecord>(USER_RECORD_KIND, state.userId);
     // The SRP verifier is bound to the username it was computed for.
-    if (!user || !mustChooseNewPassword(user) || user.username !== current.username) throw new NotAuthorizedException('Invalid session for the user.');
+    if (!user || !mustChooseNewPassword(user) || user.username !== current.username || !earnedWith(state, user)) throw new NotAuthorizedException('Invalid session for the user.');
     const attributes = { ...user.attributes, ...input.attributes };
     try {
       checkRequiredAttributes(latest.schema, attributes);
@@ -79,4 +79,9 @@ export async function chooseNewPassword(services: UserPoolServices, pool: UserPo
     if (challenge) return { challenge };
     return { user: changed, pool: latest, sessionId: await startSession(records, changed.id, services.now()) };
   });
+}
+
+/** Whether the challenge was earned with the temporary password the user still has (see ChallengeState.passwordStamp). */
+function earnedWith(state: ChallengeState, user: UserRecord): boolean {
+  return state.passwordStamp === passwordStamp(user.password);
 }

@@ -6,7 +6,7 @@ import type { AppClientRecord } from '../clients/app-client.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { mustChooseNewPassword, type UserRecord } from '../users/user-record.ts';
-import { sealChallenge } from './challenge-session.ts';
+import { passwordStamp, sealChallenge } from './challenge-session.ts';
 import { grantTokens, type AuthenticationResult, type GrantInput } from './token-grant.ts';
 
 /** What InitiateAuth and RespondToAuthChallenge answer: tokens, or the next challenge. */
@@ -116,6 +116,7 @@ export function signInChallenge(services: UserPoolServices, records: EncryptedRe
       clientId: client.id,
       userId: user.id,
       expiresAt: now + client.settings.AuthSessionValidity * 60_000,
+      passwordStamp: passwordStamp(user.password),
     }),
   };
 }

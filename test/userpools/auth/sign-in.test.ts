@@ -155,6 +155,32 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
     assert.ok(again.AuthenticationResult?.AccessToken);
   });
 
+  test('a new temporary password (RESEND, AdminSetUserPassword) voids challenges earned with the old one', async () => {
+    const { poolId, clientId } = await poolWithUser();
+    const signIn = (password: string) =>
+      region.cognito.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: clientId, AuthParameters: { USERNAME: 'alice', PASSWORD: password } }));
+    const answer = (session: string | undefined, password: string) =>
+      region.cognito.send(
+        new RespondToAuthChallengeCommand({ ClientId: clientId, ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: session, ChallengeResponses: { USERNAME: 'alice', NEW_PASSWORD: password } }),
+      );
+    const withFirst = await signIn('Temp-Passw0rd!');
+    assert.equal(withFirst.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+
+    await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', MessageAction: 'RESEND', TemporaryPassword: 'Second-Temp-Passw0rd!' }));
+    await assert.rejects(answer(withFirst.Session, 'Sneaky-Passw0rd!'), { name: 'NotAuthorizedException', message: 'Invalid session for the user.' });
+    const withSecond = await signIn('Second-Temp-Passw0rd!');
+    assert.equal(withSecond.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'alice', Password: 'Third-Temp-Passw0rd!', Permanent: false }));
+    await assert.rejects(answer(withSecond.Session, 'Sneaky-Passw0rd!'), { name: 'NotAuthorizedException', message: 'Invalid session for the user.' });
+    await assert.rejects(signIn('Sneaky-Passw0rd!'), { name: 'NotAuthorizedException' });
+
+    const withThird = await signIn('Third-Temp-Passw0rd!');
+    const chosen = await answer(withThird.Session, 'Chosen-Passw0rd!');
+    assert.ok(chosen.AuthenticationResult?.AccessToken);
+    assert.ok((await signIn('Chosen-Passw0rd!')).AuthenticationResult?.AccessToken);
+  });
+
   test('AdminResetUserPassword of a user with a temporary password: PasswordResetRequired, an earlier challenge is void, the code ends it', async () => {
     const { poolId, clientId } = await poolWithUser();
     const status = async () => (await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' }))).UserStatus;
