@@ -37,6 +37,13 @@ async function freePort(): Promise<number> {
 export const BENCH_WORKERS = Number(process.env.MERIDIAN_BENCH_WORKERS ?? 1);
 
 /**
+ * UV_THREADPOOL_SIZE for the benchmarked server alone (MERIDIAN_BENCH_THREADS): set in the
+ * benchmark's own environment it would change the floors' thread pool too. Unset: the server's own
+ * choice.
+ */
+const BENCH_THREADS = process.env.MERIDIAN_BENCH_THREADS;
+
+/**
  * The PostgreSQL database to run the benchmarked server on (MERIDIAN_BENCH_DATABASE, e.g.
  * `postgres://postgres@127.0.0.1:5432/test`); unset: the embedded SQLite store. Each run works in
  * a schema of its own, dropped when the region stops.
@@ -52,7 +59,7 @@ export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchR
   const child: ChildProcess = spawn(
     process.execPath,
     [...(process.env.MERIDIAN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MERIDIAN_BENCH_PROFILE}`] : []), 'bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', '--workers', String(BENCH_WORKERS), ...databaseArgs, ...extraArgs],
-    { env: { ...process.env, MERIDIAN_ADMIN_ACCESS_KEY_ID: BENCH_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: BENCH_ADMIN.secretAccessKey }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, ...(BENCH_THREADS ? { UV_THREADPOOL_SIZE: BENCH_THREADS } : {}), MERIDIAN_ADMIN_ACCESS_KEY_ID: BENCH_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: BENCH_ADMIN.secretAccessKey }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
     let output = '';

@@ -84,7 +84,9 @@ export function startWorkerPool(count: number, events: WorkerPoolEvents): Worker
     }
   };
 
-  const environment = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE || String(threadPoolSizeFor(count)) };
+  // bin/meridian.js sets a default for one process (MERIDIAN_THREAD_POOL_DEFAULT); workers get their share instead.
+  const operatorSet = process.env.UV_THREADPOOL_SIZE && process.env.MERIDIAN_THREAD_POOL_DEFAULT !== '1' ? process.env.UV_THREADPOOL_SIZE : undefined;
+  const environment = { UV_THREADPOOL_SIZE: operatorSet ?? String(threadPoolSizeFor(count)) };
   for (let index = 0; index < count; index += 1) {
     const worker = cluster.fork(environment);
     workers.add(worker);
