@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   CreateResourceServerCommand,
-  CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   CreateUserPoolDomainCommand,
   DeleteResourceServerCommand,
@@ -18,6 +17,7 @@ import type { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { UsageCounter } from '../../src/metering/usage-counter.ts';
 import { PoolMissing } from '../../src/store/store.ts';
 import { startTestRegion, TEST_ADMIN, type TestRegion } from '../support/region.ts';
+import { createMachineClient } from './support/oauth-pool.ts';
 import { dropSigningKeys } from '../support/signing-keys.ts';
 
 const AUTH_DOMAIN = 'auth.meridian.test';
@@ -70,21 +70,8 @@ describe('the token endpoint: client_credentials (RFC 6749 §4.4)', () => {
     return { poolId, prefix, tokenUrl: `${region.url}/${prefix}/oauth2/token`, clientId: created.ClientId!, secret: created.ClientSecret! };
   }
 
-  async function newClient(poolId: string, options: Partial<CreateUserPoolClientCommandInput> = {}) {
-    const { UserPoolClient } = await region.cognito.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: poolId,
-        ClientName: 'service',
-        GenerateSecret: true,
-        AllowedOAuthFlowsUserPoolClient: true,
-        AllowedOAuthFlows: ['client_credentials'],
-        AllowedOAuthScopes: ['orders/read'],
-        AccessTokenValidity: 10,
-        TokenValidityUnits: { AccessToken: 'minutes' },
-        ...options,
-      }),
-    );
-    return UserPoolClient!;
+  function newClient(poolId: string, options: Partial<CreateUserPoolClientCommandInput> = {}) {
+    return createMachineClient(region, poolId, options);
   }
 
   const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;

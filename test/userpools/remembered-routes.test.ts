@@ -13,6 +13,7 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { decodeJwt } from 'jose';
+import { createMachineClient } from '../oauth/support/oauth-pool.ts';
 import { startTestRegion, type TestRegion } from '../support/region.ts';
 
 /**
@@ -37,18 +38,7 @@ describe('remembered routes follow changes made by another server on the same da
     const poolId = (await changer.cognito.send(new CreateUserPoolCommand({ PoolName: 'routes' }))).UserPool!.Id!;
     await changer.cognito.send(new CreateResourceServerCommand({ UserPoolId: poolId, Identifier: 'orders', Name: 'Orders', Scopes: [{ ScopeName: 'read', ScopeDescription: 'Read' }] }));
     await changer.cognito.send(new CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain }));
-    const client = (
-      await changer.cognito.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: poolId,
-          ClientName: 'service',
-          GenerateSecret: true,
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthFlows: ['client_credentials'],
-          AllowedOAuthScopes: ['orders/read'],
-        }),
-      )
-    ).UserPoolClient!;
+    const client = await createMachineClient(changer, poolId);
     return { poolId, clientId: client.ClientId!, secret: client.ClientSecret! };
   }
 

@@ -60,6 +60,27 @@ export async function createWebClient(
   return { clientId: UserPoolClient!.ClientId!, secret: UserPoolClient!.ClientSecret };
 }
 
+/**
+ * A machine client (client_credentials, with a secret) allowed `orders/read`, its access tokens
+ * valid 10 minutes, unless `options` say otherwise. The pool must declare the scopes it grants.
+ */
+export async function createMachineClient(region: TestRegion, poolId: string, options: Partial<CreateUserPoolClientCommandInput> = {}) {
+  const { UserPoolClient } = await region.cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientName: 'service',
+      GenerateSecret: true,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthScopes: ['orders/read'],
+      AccessTokenValidity: 10,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+      ...options,
+    }),
+  );
+  return UserPoolClient!;
+}
+
 /** A CONFIRMED user with a permanent password and a verified email. */
 export async function createUser(region: TestRegion, poolId: string, username: string, options: { permanent?: boolean; password?: string } = {}): Promise<string> {
   const email = `${username}@example.com`;
