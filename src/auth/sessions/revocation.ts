@@ -1,4 +1,4 @@
-import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-records.ts';
 import { sessionStartedAt } from './session-ids.ts';
 
 /**
@@ -20,9 +20,22 @@ export interface SignOutRecord {
 
 export interface RevokedSessionRecord {
   revokedAt: number;
-  /** After this the session's refresh token has expired anyway; the record may be dropped. */
+  /** When the session's refresh token expires; the record is kept a while longer (REVOKED_KEPT_AFTER_EXPIRY_MS). */
   expiresAt: number;
 }
+
+/**
+ * How long a revoked-session record outlives its refresh token: an access token issued by the
+ * session's last refresh, just before the refresh token expired, lives up to a day more (Cognito's
+ * longest AccessTokenValidity) and must be refused until then; plus slack for clocks of other
+ * processes and regions.
+ */
+export const REVOKED_KEPT_AFTER_EXPIRY_MS = 86_400_000 + 5 * 60_000;
+/** Revoked-session records looked at per revocation: bounded work, and more than each adds. */
+const SWEEP_BATCH = 25;
+/** Where each pool's sweep goes on, per process (see sweepRevokedSessions). */
+const sweepCursors = new Map<string, string>();
+const MAX_SWEEP_CURSORS = 10_000;
 
 /**
  * Ends every session of the user begun at or before `now` (GlobalSignOut, password change,
@@ -95,10 +108,38 @@ export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOu
   return { signedOutAt: a.signedOutAt, kept: keptByBoth };
 }
 
-/** Ends one session (RevokeToken): its refresh token and every access token issued from it. */
+/**
+ * Ends one session (RevokeToken): its refresh token and every access token issued from it. Each
+ * revocation also drops a few records of sessions long expired from where it wrote its own
+ * (sweepRevokedSessions), so the kind stays about as large as the sessions revoked within one
+ * refresh-token lifetime, without a sweeper process. (Amplify revokes on every sign-out.)
+ */
 export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<void> {
   if (await isRevoked(records, sessionId)) return;
-  await records.writableHere.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
+  const writable = records.writableHere;
+  await writable.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
+  await sweepRevokedSessions(records.poolId, writable, now);
+}
+
+/**
+ * Looks at the next page of the pool's revoked sessions after where the last sweep in this process
+ * stopped, wrapping round at the end, and drops the ones no token of which can be valid any more.
+ * A cursor, not the first page: session ids are UUIDv7, so the first page holds the oldest
+ * sessions, and a few with long refresh-token lifetimes there would stop a sweep that always began
+ * at the start. Each revocation adds one record and looks at SWEEP_BATCH, so every record is
+ * looked at within a fraction of the revocations that follow it. Dropping a record is safe
+ * whenever it happens: its refresh token has expired and so has every access token from it.
+ */
+async function sweepRevokedSessions(poolId: string, writable: WritableRecords, now: number): Promise<void> {
+  const page = await writable.list<RevokedSessionRecord>(REVOKED_SESSION_KIND, sweepCursors.get(poolId) ?? null, SWEEP_BATCH);
+  for (const item of page.items) {
+    if (item.value.expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS <= now) await writable.delete(REVOKED_SESSION_KIND, item.id);
+  }
+  if (page.nextAfter === null) sweepCursors.delete(poolId);
+  else {
+    if (sweepCursors.size >= MAX_SWEEP_CURSORS) sweepCursors.clear();
+    sweepCursors.set(poolId, page.nextAfter);
+  }
 }
 
 /** True when the session is still alive: not revoked, and begun after the user's last sign-out (or spared by it). */

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { isSessionActive, REVOKED_KEPT_AFTER_EXPIRY_MS, REVOKED_SESSION_KIND, revokeSession } from '../../../src/auth/sessions/revocation.ts';
+import { newSessionId } from '../../../src/auth/sessions/session-ids.ts';
+import { DataKeyCache } from '../../../src/crypto/data-key-cache.ts';
+import { PoolVault } from '../../../src/crypto/pool-vault.ts';
+import { ServiceKeyProvider } from '../../../src/crypto/service-key-provider.ts';
+import { storeBackends, type OpenStore } from '../../support/stores.ts';
+
+/**
+ * Records of revoked sessions (RevokeToken, a reused authorization code) do not pile up: each
+ * revocation drops a few whose refresh token and last access token have expired, and keeps the
+ * rest. Time is passed in, so sessions expire without waiting. Both real stores.
+ */
+const provider = new ServiceKeyProvider(randomBytes(32));
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 26);
+
+for (const backend of storeBackends()) {
+  describe(`revoked-session records are swept: ${backend.name}`, () => {
+    let opened: OpenStore;
+    let vault: PoolVault;
+
+    before(async () => {
+      opened = await backend.open();
+      vault = new PoolVault(opened.store, new DataKeyCache(() => provider, { ttlMs: 60_000 }));
+    });
+    after(async () => {
+      await opened?.dispose();
+    });
+
+    async function newPool(): Promise<string> {
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      await vault.createPool(poolId, provider, async () => undefined);
+      return poolId;
+    }
+
+    /** Revokes a session begun at `startedAt` whose refresh token expires at `expiresAt`, at `now`. */
+    async function revoke(poolId: string, startedAt: number, expiresAt: number, now = NOW): Promise<string> {
+      const sessionId = newSessionId(startedAt);
+      await vault.write(poolId, (records) => revokeSession(records, sessionId, now, expiresAt));
+      return sessionId;
+    }
+
+    const revokedIds = (poolId: string) =>
+      vault.read(poolId, async (records) => (await records.list(REVOKED_SESSION_KIND, null, 1_000)).items.map((item) => item.id).sort());
+
+    test('a revocation drops records whose last token has expired and keeps the others', async () => {
+      const poolId = await newPool();
+      const revokedAt = NOW - 40 * DAY;
+      const longGone = await revoke(poolId, NOW - 60 * DAY, NOW - 30 * DAY, revokedAt);
+      // At NOW its refresh token has expired, but an access token from its last refresh may still be valid.
+      const accessWindow = await revoke(poolId, NOW - 50 * DAY, NOW - DAY + 60_000, revokedAt);
+      const live = await revoke(poolId, NOW - 45 * DAY, NOW + 29 * DAY, revokedAt);
+      assert.deepEqual(await revokedIds(poolId), [longGone, accessWindow, live].sort(), 'nothing had expired long enough when they were revoked');
+
+      const latest = await revoke(poolId, NOW, NOW + 30 * DAY);
+      assert.deepEqual(await revokedIds(poolId), [accessWindow, live, latest].sort());
+      for (const sessionId of [accessWindow, live, latest]) {
+        assert.equal(await vault.read(poolId, (records) => isSessionActive(records, 'user', sessionId)), false, 'a kept record still ends its session');
+      }
+    });
+
+    test('the sweep goes on past a page of long-lived sessions, so expired ones behind them still go', async () => {
+      const poolId = await newPool();
+      // The oldest session ids, whose refresh tokens live ten years: they fill the first pages.
+      for (let i = 0; i < 60; i += 1) await revoke(poolId, NOW - 90 * DAY + i, NOW + 3_650 * DAY, NOW - 90 * DAY + i);
+      const expired: string[] = [];
+      for (let i = 0; i < 30; i += 1) expired.push(await revoke(poolId, NOW - 80 * DAY + i, NOW - 50 * DAY, NOW - 80 * DAY + i));
+      // Wherever the setup left the sweep, six revocations look at more than every record once.
+      for (let i = 0; i < 6; i += 1) await revoke(poolId, NOW + i, NOW + 30 * DAY, NOW + i);
+      const left = new Set(await revokedIds(poolId));
+      assert.deepEqual(expired.filter((sessionId) => left.has(sessionId)), [], 'every expired record is gone');
+      assert.equal(left.size, 66, 'the long-lived and the new ones stay');
+    });
+
+    test('a record is dropped only after its refresh token and its last access token can have expired', async () => {
+      const poolId = await newPool();
+      const expiresAt = NOW - 10 * DAY;
+      const sessionId = await revoke(poolId, NOW - 40 * DAY, expiresAt, NOW - 20 * DAY);
+      await revoke(poolId, NOW, NOW + DAY, expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS - 1);
+      assert.ok((await revokedIds(poolId)).includes(sessionId), 'kept until the end of the window');
+      await revoke(poolId, NOW + 1, NOW + DAY, expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS);
+      assert.ok(!(await revokedIds(poolId)).includes(sessionId), 'dropped once the window has passed');
+    });
+  });
+}
