@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import { mergeRevokedSession, mergeSignOut, REVOKED_SESSION_KIND, SIGN_OUT_KIND, type RevokedSessionRecord, type SignOutRecord } from '../auth/sessions/revocation.ts';
 import type { RegionSettings } from '../config/settings.ts';
 import { peerByAccessKeyId } from '../kms/replication/region-peers.ts';
 import { registerChangeFeedRoutes } from '../replication/change-feed-routes.ts';
@@ -8,10 +9,19 @@ import { registerReplicaControlRoutes } from '../replication/replica-control-rou
 import { ReplicaPullers } from '../replication/replica-pullers.ts';
 import { registerReplicaDeletions, registerReplicationMetrics } from '../replication/replication-metrics.ts';
 import { RevocationShipper } from '../replication/revocation-shipper.ts';
+import type { ShippedKind } from '../replication/shipped-kinds.ts';
+import { AUTHORIZATION_CODE_RECORD_KIND, mergeUsedCode, type UsedCodeRecord } from '../oauth/authorize/used-codes.ts';
 import type { Store } from '../store/store.ts';
 import { ReplicaLifecycle } from '../userpools/replicas/replica-lifecycle.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
+
+/** What a secondary writes for itself and ships to the primary, and how the primary merges it. */
+const SHIPPED_KINDS: readonly ShippedKind[] = [
+  { kind: SIGN_OUT_KIND, merge: (records, id, value) => mergeSignOut(records, id, value as SignOutRecord) },
+  { kind: REVOKED_SESSION_KIND, merge: (records, id, value) => mergeRevokedSession(records, id, value as RevokedSessionRecord) },
+  { kind: AUTHORIZATION_CODE_RECORD_KIND, merge: (records, id, value, now) => mergeUsedCode(records, id, value as UsedCodeRecord, now) },
+];
 
 /** How often the leader worker looks for replica pools started by another worker. */
 const ADOPT_INTERVAL_MS = 2_000;
@@ -48,9 +58,10 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
   const shipper = new RevocationShipper({
     vault: services.vault,
     peers,
+    kinds: SHIPPED_KINDS.map((shipped) => shipped.kind),
     onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'revocations not shipped to the primary yet; retrying'),
   });
-  const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers });
+  const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers, shippedKinds: SHIPPED_KINDS });
   services.replicas = lifecycle;
   services.vault.onReplicaLocalWrite = (poolId, kind, id) => shipper.enqueue(poolId, kind, id);
 

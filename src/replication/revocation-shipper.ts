@@ -1,19 +1,18 @@
-import { REVOKED_SESSION_KIND, SIGN_OUT_KIND } from '../auth/sessions/revocation.ts';
 import type { PoolVault } from '../crypto/pool-vault.ts';
 import { PeerRequestFailed, type PeerRegions } from './peer-client.ts';
 import type { ShippedRevocation } from './replica-control-routes.ts';
 import { primaryRegionOf } from './replica-pullers.ts';
 
-const SHIPPED_KINDS = new Set([SIGN_OUT_KIND, REVOKED_SESSION_KIND]);
 const QUEUE_KIND = 'revocation-queue';
 const QUEUE_ID = 'pending';
 const BATCH = 200;
 
 /**
- * Carries revocations made in a secondary region (GlobalSignOut, RevokeToken, ... there) to the
- * primary, which merges them into the pool's records (max watermark, union of revoked sessions),
- * so they replicate to every region. They take effect in the secondary at once (its region-local
- * copy is consulted with the records); shipping only spreads them.
+ * Carries revocations made in a secondary region (GlobalSignOut, RevokeToken, ... there) and the
+ * authorization codes used there to the primary, which merges them into the pool's records (max
+ * watermark, union of revoked sessions, a code's use: see ShippedKind), so they replicate to every
+ * region. They take effect in the secondary at once (its region-local copy is consulted with the
+ * records); shipping only spreads them.
  *
  * The queue of what is not shipped yet is region-local state, changed only atomically
  * (PoolVault.updateLocal), so every worker of a region can add to it and ship from it: shipping
@@ -25,12 +24,15 @@ export class RevocationShipper {
   /** One shipment at a time per pool in this process. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly shippedKinds: ReadonlySet<string>;
 
-  constructor(private readonly options: { vault: PoolVault; peers: PeerRegions; retryMs?: number; onError?: (poolId: string, error: Error) => void }) {}
+  constructor(private readonly options: { vault: PoolVault; peers: PeerRegions; kinds: readonly string[]; retryMs?: number; onError?: (poolId: string, error: Error) => void }) {
+    this.shippedKinds = new Set(options.kinds);
+  }
 
-  /** Called for every region-local write of a replica pool; queues and ships revocations. */
+  /** Called for every region-local write of a replica pool; queues and ships the kinds it ships. */
   enqueue(poolId: string, kind: string, id: string): void {
-    if (!SHIPPED_KINDS.has(kind)) return;
+    if (!this.shippedKinds.has(kind)) return;
     const entry = `${kind}\u0000${id}`;
     void this.options.vault
       .updateLocal<string[], void>(poolId, QUEUE_KIND, QUEUE_ID, (queue) => ({ value: queue?.includes(entry) ? null : [...(queue ?? []), entry], result: undefined }))

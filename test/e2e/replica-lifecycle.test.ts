@@ -314,6 +314,29 @@ describe('user pool replicas across two real region processes', () => {
     const refreshed = await postToken(westOAuth, { grant_type: 'refresh_token', client_id: web, refresh_token: String(firstUse.json.refresh_token) });
     assert.equal(refreshed.json.error, 'invalid_grant', 'the first use\'s session is revoked');
 
+    // Across regions: the use of a code at the secondary is shipped to the primary. Used there too,
+    // the code gives no lasting session: refused as used once the shipment has arrived (ending
+    // the secondary's session), or, redeemed before it arrived, both sessions end when it does.
+    const eastOAuth = `${deployment.region(PRIMARY).url}/${prefix}`;
+    const pkceAgain = pkcePair();
+    const again = await signInOverHttp(authorizeUrl(westOAuth, { response_type: 'code', client_id: web, redirect_uri: callback, scope: 'openid', code_challenge: pkceAgain.challenge, code_challenge_method: 'S256' }), 'grace', PASSWORD);
+    const codeAgain = again.location.searchParams.get('code');
+    assert.ok(codeAgain, `no code in ${again.location}`);
+    const exchangeAt = (base: string) => postToken(base, { grant_type: 'authorization_code', client_id: web, code: codeAgain, redirect_uri: callback, code_verifier: pkceAgain.verifier });
+    const usedAtWest = await exchangeAt(westOAuth);
+    assert.equal(usedAtWest.status, 200, JSON.stringify(usedAtWest.json));
+    const usedAtEast = await exchangeAt(eastOAuth);
+    const sessionEnded = async (base: string, refreshToken: unknown) =>
+      (await postToken(base, { grant_type: 'refresh_token', client_id: web, refresh_token: String(refreshToken) })).json.error === 'invalid_grant' ? true : undefined;
+    if (usedAtEast.status === 200) {
+      await eventually(() => sessionEnded(eastOAuth, usedAtEast.json.refresh_token), 'the primary\'s session of a code used in both regions to end');
+    } else {
+      assert.equal(usedAtEast.status, 400, JSON.stringify(usedAtEast.json));
+      assert.equal(usedAtEast.json.error_description, 'The authorization code has already been used.');
+    }
+    await eventually(() => sessionEnded(eastOAuth, usedAtWest.json.refresh_token), 'the secondary\'s session to end at the primary');
+    await eventually(() => sessionEnded(westOAuth, usedAtWest.json.refresh_token), 'and at the secondary');
+
     const granted = await tokenAtWest();
     assert.equal(granted.status, 200);
     const { access_token } = (await granted.json()) as { access_token: string };

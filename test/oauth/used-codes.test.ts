@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { REVOKED_SESSION_KIND } from '../../src/auth/sessions/revocation.ts';
+import { isSessionActive, REVOKED_SESSION_KIND } from '../../src/auth/sessions/revocation.ts';
 import { newSessionId } from '../../src/auth/sessions/session-ids.ts';
 import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { AUTHORIZATION_CODE_SECONDS, claimAuthorizationCode, type AuthorizationCodeContent, type Claim } from '../../src/oauth/authorize/authorization-code.ts';
-import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
+import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, mergeUsedCode, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AppClientRecord } from '../../src/userpools/clients/app-client.ts';
 import type { UserPoolServices } from '../../src/userpools/services.ts';
@@ -144,6 +144,36 @@ for (const backend of storeBackends()) {
       assert.equal(await inRecords(poolId, first.id), null);
       assert.deepEqual(await inRecords(poolId, later.id), later.used);
       assert.deepEqual(await redeemAgain(poolId, first.id, t0, t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS), { outcome: 'expired' });
+    });
+
+    test('at the primary, a code used at a secondary is merged: a later use is a reuse, and a use on both sides revokes both sessions', async () => {
+      const t0 = Date.now();
+      const poolId = newPoolId();
+      await vault.createPool(poolId, provider, async () => undefined);
+      const merge = (id: string, used: UsedCodeRecord, now = t0 + 1_000) => vault.write(poolId, (records) => mergeUsedCode(records, id, used, now));
+      const active = (sessionId: string) => vault.read(poolId, (records) => isSessionActive(records, 'user', sessionId));
+
+      // Used only at the secondary: recorded here, so a redemption here is a reuse and ends the secondary's session.
+      const usedThere = { id: randomUUID(), used: usedRecord(t0) };
+      assert.equal(await merge(usedThere.id, usedThere.used), true);
+      assert.equal(await merge(usedThere.id, usedThere.used), false, 'a retried shipment changes nothing');
+      assert.deepEqual(await inRecords(poolId, usedThere.id), usedThere.used);
+      assert.equal(await active(usedThere.used.sessionId), true);
+      assert.deepEqual(await redeemAgain(poolId, usedThere.id, t0, t0 + 2_000), { outcome: 'reused' });
+      assert.equal(await active(usedThere.used.sessionId), false, 'the secondary\'s session is revoked');
+
+      // Used here and at the secondary before either knew: both sessions end, whichever arrives second.
+      const usedHere = await redeemNew(poolId, t0, t0);
+      const alsoThere = usedRecord(t0, t0 + 10);
+      assert.equal(await merge(usedHere.id, alsoThere), true);
+      assert.equal(await active(usedHere.used.sessionId), false, 'the session of the use here is revoked');
+      assert.equal(await active(alsoThere.sessionId), false, 'and the one of the use there');
+      assert.equal(await merge(usedHere.id, alsoThere), false, 'again: nothing more to do');
+
+      // A use shipped long after its code expired is not kept: the code's expiry refuses it anyway.
+      const late = { id: randomUUID(), used: usedRecord(t0) };
+      assert.equal(await merge(late.id, late.used, t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS), false);
+      assert.equal(await inRecords(poolId, late.id), null);
     });
   });
 }

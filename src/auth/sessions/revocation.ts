@@ -109,16 +109,18 @@ export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOu
 }
 
 /**
- * Ends one session (RevokeToken): its refresh token and every access token issued from it. Each
+ * Ends one session (RevokeToken): its refresh token and every access token issued from it; false
+ * when it was ended already. Each
  * revocation also drops a few records of sessions long expired from where it wrote its own
  * (sweepRevokedSessions), so the kind stays about as large as the sessions revoked within one
  * refresh-token lifetime, without a sweeper process. (Amplify revokes on every sign-out.)
  */
-export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<void> {
-  if (await isRevoked(records, sessionId)) return;
+export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<boolean> {
+  if (await isRevoked(records, sessionId)) return false;
   const writable = records.writableHere;
   await writable.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
   await sweepRevokedSessions(records.poolId, writable, now);
+  return true;
 }
 
 /**

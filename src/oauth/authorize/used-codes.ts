@@ -1,3 +1,4 @@
+import { revokeSession } from '../../auth/sessions/revocation.ts';
 import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-records.ts';
 
 /**
@@ -74,4 +75,30 @@ async function sweepExpiredCodes(writable: WritableRecords, now: number): Promis
   for (const item of page.items) {
     if (item.value.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) await writable.delete(AUTHORIZATION_CODE_RECORD_KIND, item.id);
   }
+}
+
+/**
+ * Merges a code's use at a secondary replica, shipped here (to the primary) like its revocations,
+ * so single use holds across regions once it arrives:
+ * - not used here: the record is kept, so a later redemption here (or, once replicated, in any
+ *   region) is a reuse, refused and revoking the secondary's session;
+ * - used here, or shipped from another region, for another session: the code was redeemed twice
+ *   before either region could know, and both sessions are revoked (RFC 6749 §4.1.2: "SHOULD
+ *   revoke (when possible) all tokens previously issued based on that authorization code");
+ * - the same use again (a retried shipment): nothing.
+ * Idempotent and order-free: whichever use arrives second revokes both, and revoking is a union.
+ * A use shipped after its record would have been swept (the code expired long ago) changes
+ * nothing: a later redemption fails on the code's expiry anyway.
+ */
+export async function mergeUsedCode(records: EncryptedRecords, codeId: string, shipped: UsedCodeRecord, now: number): Promise<boolean> {
+  const current = await records.get<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId);
+  if (current?.sessionId === shipped.sessionId) return false;
+  if (!current) {
+    if (shipped.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) return false;
+    await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId, shipped);
+    return true;
+  }
+  const first = await revokeSession(records, current.sessionId, now, current.sessionExpiresAt);
+  const second = await revokeSession(records, shipped.sessionId, now, shipped.sessionExpiresAt);
+  return first || second;
 }

@@ -1,4 +1,3 @@
-import { mergeRevokedSession, mergeSignOut, REVOKED_SESSION_KIND, SIGN_OUT_KIND, type RevokedSessionRecord, type SignOutRecord } from '../../auth/sessions/revocation.ts';
 import { KeyUnusable } from '../../crypto/key-provider.ts';
 import { pickRegionSettings, readSecondarySettings, settingFingerprints, writeSecondarySettings, type PerRegionSettings } from '../../regions/per-region-settings.ts';
 import { failoverChecklist, type ChecklistRegion, type FailoverChecklist } from '../../regions/failover-checklist.ts';
@@ -6,6 +5,7 @@ import { PeerRequestFailed, type PeerRegions } from '../../replication/peer-clie
 import { poolDigest } from '../../replication/pool-digest.ts';
 import type { RegionSettingsFingerprints, ReplicaControl, ReplicaView, ReplicationProgressView, ShippedRevocation } from '../../replication/replica-control-routes.ts';
 import { primaryRegionOf, type ReplicaPullers } from '../../replication/replica-pullers.ts';
+import type { ShippedKind } from '../../replication/shipped-kinds.ts';
 import type { Store } from '../../store/store.ts';
 import { ServiceError } from '../../wire/service-error.ts';
 import { FeatureUnavailableInTierException, InternalErrorException, InvalidParameterException, OperationNotEnabledException, ResourceNotFoundException } from '../errors.ts';
@@ -34,6 +34,8 @@ export interface ReplicationParts {
   store: Store;
   peers: PeerRegions;
   pullers: ReplicaPullers;
+  /** What secondaries ship here and how it merges (receiveRevocations). */
+  shippedKinds: readonly ShippedKind[];
 }
 
 /**
@@ -233,11 +235,13 @@ export class ReplicaLifecycle implements ReplicaControl {
     }
     if (!(await this.registryOf(poolId)).regions[caller]) throw new InvalidParameterException(`${caller} holds no replica of user pool ${poolId}.`);
     const { vault } = this.services;
-    const opened: Array<{ kind: string; id: string; value: unknown }> = [];
+    const opened: Array<{ shipped: ShippedKind; id: string; value: unknown }> = [];
     for (const item of revocations) {
-      if (item.kind !== SIGN_OUT_KIND && item.kind !== REVOKED_SESSION_KIND) continue;
+      // A kind this region does not merge (a newer secondary's) is left out, not refused.
+      const shipped = this.parts.shippedKinds.find((candidate) => candidate.kind === item.kind);
+      if (!shipped) continue;
       try {
-        opened.push({ kind: item.kind, id: item.id, value: await vault.openSealedLocal(poolId, item.kind, item.id, Buffer.from(item.payload, 'base64')) });
+        opened.push({ shipped, id: item.id, value: await vault.openSealedLocal(poolId, item.kind, item.id, Buffer.from(item.payload, 'base64')) });
       } catch {
         throw new InvalidParameterException(`A shipped ${item.kind} of user pool ${poolId} does not open with the pool's key.`);
       }
@@ -245,8 +249,7 @@ export class ReplicaLifecycle implements ReplicaControl {
     return vault.write(poolId, async (records) => {
       let merged = 0;
       for (const item of opened) {
-        const changed = item.kind === SIGN_OUT_KIND ? await mergeSignOut(records, item.id, item.value as SignOutRecord) : await mergeRevokedSession(records, item.id, item.value as RevokedSessionRecord);
-        if (changed) merged += 1;
+        if (await item.shipped.merge(records, item.id, item.value, this.services.now())) merged += 1;
       }
       return merged;
     });
