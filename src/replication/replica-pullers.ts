@@ -1,4 +1,4 @@
-import { poolRole, type Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import type { PeerRegions } from './peer-client.ts';
 import { ReplicaPuller, type ReplicationProgress } from './replica-puller.ts';
 
@@ -93,9 +93,9 @@ export class ReplicaPullers {
     const followed = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      const page = await this.options.store.listPools(after, 500);
+      const page = await this.options.store.listReplicaPools(after, 500);
       for (const entry of page) {
-        if (poolRole(entry) !== 'replica' || !this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
+        if (!this.options.peers.has(primaryRegionOf(entry.poolId))) continue;
         const puller = this.pullers.get(entry.poolId);
         if (!puller) {
           if (!(await keep(entry.poolId))) continue;

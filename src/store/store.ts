@@ -214,6 +214,8 @@ export interface Store {
   poolVersion(poolId: string): Promise<string | null>;
   /** Pools in id order after `after` (exclusive). */
   listPools(after: string | null, limit: number): Promise<PoolEntry[]>;
+  /** listPools of the replica pools alone (role `replica`), through an index of them only. */
+  listReplicaPools(after: string | null, limit: number): Promise<PoolEntry[]>;
   /** Removes the pool, its records, indexes and change log. */
   deletePool(poolId: string): Promise<boolean>;
 

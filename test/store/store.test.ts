@@ -114,6 +114,19 @@ for (const backend of storeBackends()) {
       assert.deepEqual(secondPage.map((pool) => pool.poolId), [`${prefix}-c`]);
     });
 
+    test('listReplicaPools pages through the replica pools alone, in id order', async () => {
+      const prefix = `replicas-${randomBytes(4).toString('hex')}`;
+      for (const suffix of ['b', 'd']) await createEmptyPool(store, `${prefix}-${suffix}`);
+      for (const suffix of ['c', 'a', 'e']) {
+        await store.createReplicaPool({ poolId: `${prefix}-${suffix}`, wrappedDataKey: Buffer.from('key'), keyReference: 'service', createdAt: 5 }, 0);
+      }
+      const ours = (entries: Array<{ poolId: string }>) => entries.map((entry) => entry.poolId).filter((poolId) => poolId.startsWith(prefix));
+      const firstPage = await store.listReplicaPools(`${prefix}-`, 2);
+      assert.deepEqual(ours(firstPage), [`${prefix}-a`, `${prefix}-c`]);
+      assert.ok(firstPage.every((entry) => entry.role === 'replica'));
+      assert.deepEqual(ours(await store.listReplicaPools(firstPage[1]!.poolId, 10)), [`${prefix}-e`]);
+    });
+
     test('put, get, list, count, findIds and listByIndex', async () => {
       const poolId = await createEmptyPool(store);
       await store.transaction(poolId, async (tx) => {

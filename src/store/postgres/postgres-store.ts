@@ -173,6 +173,11 @@ export class PostgresStore implements Store, CommitAnnouncer {
     return rows.map(toPoolEntry);
   }
 
+  async listReplicaPools(after: string | null, limit: number): Promise<PoolEntry[]> {
+    const { rows } = await this.pool.query<Row>("SELECT * FROM pools WHERE role = 'replica' AND pool_id > $1 ORDER BY pool_id LIMIT $2", [after ?? '', limit]);
+    return rows.map(toPoolEntry);
+  }
+
   async deletePool(poolId: string): Promise<boolean> {
     return this.withTransaction(async (client) => {
       // The pool row goes first: that waits for the pool's running transaction (which holds the
