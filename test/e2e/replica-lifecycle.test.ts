@@ -13,7 +13,9 @@ import {
   CreateUserPoolReplicaCommand,
   DeleteUserCommand,
   DeleteUserPoolCommand,
+  DeleteUserPoolClientCommand,
   DeleteUserPoolReplicaCommand,
+  DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   ForgotPasswordCommand,
   GetUserCommand,
@@ -266,6 +268,34 @@ describe('user pool replicas across two real region processes', () => {
     await eventually(() => refreshFails(east, erinAgain.RefreshToken!), 'the revocation to reach the primary');
     // A fresh sign-in after all that works everywhere.
     assert.ok((await signIn(west, 'erin')).AccessToken);
+  });
+
+  test('at an inactive secondary, a deleted client is reported missing, a live one refused for the replica\'s status', async () => {
+    const pool = await newPool({ ...ready, KeyConfiguration: { KeyType: 'CUSTOMER_MANAGED_KEY', KmsKeyArn: keyArn } });
+    const newClient = async (name: string) =>
+      (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: name, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
+    const [doomed, kept] = [await newClient('doomed'), await newClient('kept')];
+    await east.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'heidi', MessageAction: 'SUPPRESS' }));
+    await east.send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: 'heidi', Password: PASSWORD, Permanent: true }));
+    await east.send(new CreateUserPoolReplicaCommand({ UserPoolId: pool, RegionName: SECONDARY }));
+    await eventually(async () => ((await east.send(new ListUserPoolReplicasCommand({ UserPoolId: pool }))).UserPoolReplicas?.[1]?.Status === 'INACTIVE' ? true : undefined), 'the copy');
+    await east.send(new UpdateUserPoolReplicaCommand({ UserPoolId: pool, RegionName: SECONDARY, Status: 'ACTIVE' }));
+    const signIn = (client: string) => west.send(new InitiateAuthCommand({ ClientId: client, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'heidi', PASSWORD } }));
+    // The secondary's process now remembers both clients' pool.
+    for (const client of [doomed, kept]) assert.ok((await signIn(client)).AuthenticationResult?.AccessToken);
+
+    await east.send(new DeleteUserPoolClientCommand({ UserPoolId: pool, ClientId: doomed }));
+    await eventually(async () => {
+      try {
+        await west.send(new DescribeUserPoolClientCommand({ UserPoolId: pool, ClientId: doomed }));
+        return undefined;
+      } catch (error) {
+        return (error as Error).name === 'ResourceNotFoundException' ? true : undefined;
+      }
+    }, 'the deletion to replicate');
+    await east.send(new UpdateUserPoolReplicaCommand({ UserPoolId: pool, RegionName: SECONDARY, Status: 'INACTIVE' }));
+    await assert.rejects(signIn(doomed), { name: 'ResourceNotFoundException' });
+    await assert.rejects(signIn(kept), { name: 'OperationNotEnabledException' });
   });
 
   test('an ACTIVE secondary serves SRP sign-in, client credentials, single-use authorization codes, and the same JWKS and discovery as the primary', async () => {

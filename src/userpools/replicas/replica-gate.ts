@@ -4,6 +4,7 @@ import type { AwsJsonAction } from '../../wire/aws-json-action.ts';
 import type { ServiceError } from '../../wire/service-error.ts';
 import { poolIdOf } from '../auth/access-token.ts';
 import { rememberedPoolOfClient } from '../auth/client-access.ts';
+import { CLIENT_ROUTE } from '../clients/client-directory.ts';
 import { OperationNotEnabledException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
 
@@ -60,15 +61,34 @@ export function gatedForReplicas(action: AwsJsonAction<UserPoolServices>): AwsJs
 async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<string | null> {
   const poolId = await poolOfInput(services, input);
   if (!poolId) return null;
+  const refusal = await refusalOf(services, poolId, actionName, use);
+  if (!refusal) return poolId;
+  // A refusal by a client's remembered pool is confirmed first: the lead is stale when the client
+  // was deleted, and the action then answers that the client does not exist, as Cognito does.
+  if (typeof input.UserPoolId !== 'string' && typeof input.ClientId === 'string') {
+    const routed = await services.vault.findPoolByRoute(CLIENT_ROUTE, input.ClientId);
+    if (routed !== poolId) {
+      services.vault.forgetRoute(CLIENT_ROUTE, input.ClientId);
+      if (routed === null) return null;
+      const again = await refusalOf(services, routed, actionName, use);
+      if (again) throw again;
+      return routed;
+    }
+  }
+  throw refusal;
+}
+
+/** Why a secondary replica here does not take the action on `poolId`; null when it does (or the pool is primary here). */
+async function refusalOf(services: UserPoolServices, poolId: string, actionName: string, use: ReplicaUse): Promise<ServiceError | null> {
   // A write needs only the pool's role (cached); sign-in also needs the replica's status.
   const role = await services.vault.roleOf(poolId).catch(() => null);
-  if (role !== 'replica') return poolId;
-  if (use === 'write') throw refusedOnSecondary(services, poolId, actionName);
+  if (role !== 'replica') return null;
+  if (use === 'write') return refusedOnSecondary(services, poolId, actionName);
   const status = await services.replicas!.replicaStatus(poolId);
   if (status !== null && status !== 'ACTIVE') {
-    throw new OperationNotEnabledException(`The replica of user pool ${poolId} in ${services.region} is ${status}; it takes sign-in requests only when ACTIVE (UpdateUserPoolReplica).`);
+    return new OperationNotEnabledException(`The replica of user pool ${poolId} in ${services.region} is ${status}; it takes sign-in requests only when ACTIVE (UpdateUserPoolReplica).`);
   }
-  return poolId;
+  return null;
 }
 
 export function refusedOnSecondary(services: UserPoolServices, poolId: string, what: string): ServiceError {
@@ -83,8 +103,8 @@ export function replicaReadOnlyError(error: ReplicaReadOnly): ServiceError {
 /**
  * The pool an action's input is about: UserPoolId, else the app client's, else the access token's.
  * The client's pool is the remembered one (client-access.ts rememberedPoolOfClient): a client never
- * moves to another pool, so it is stale only for a deleted client, which the action finds missing
- * (after this gate may have refused it as it would any request to that pool here).
+ * moves to another pool, so it is stale only for a deleted client; checkReplicaUse confirms it
+ * before it refuses, and otherwise the action finds the client missing.
  */
 async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<string | null> {
   if (typeof input.UserPoolId === 'string') return input.UserPoolId;
