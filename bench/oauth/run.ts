@@ -2,9 +2,10 @@
  * bench/oauth: client_credentials grants (POST <prefix>/oauth2/token with HTTP Basic) through a real
  * `meridian serve` process at 16 concurrent clients, next to the raw RS256 signing rate measured
  * in this process in the same run, taking turns with the grants while the server idles (one
- * grant = one RS256 signature plus client authentication, a scope lookup and HTTP). Also prints CPU time per operation (server
- * process for grants, this process for signatures), which shared or loaded machines distort
- * less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set
+ * grant = one RS256 signature plus client authentication, a scope lookup and HTTP), and next to a
+ * bare Fastify route that only parses the form and signs (the stack's own floor, in the same
+ * turns). Also prints CPU time per operation (server process for grants, this process for
+ * signatures), which shared or loaded machines distort less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set
  * MERIDIAN_BENCH_DATABASE, as for bench/auth).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoo
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
 import { prepareRequest, send } from '../support/http-client.ts';
-import { BENCH_DATABASE, BENCH_WORKERS, startBenchRegion } from '../support/region-process.ts';
+import { BENCH_DATABASE, BENCH_WORKERS, startBareTokenServer, startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -79,14 +80,25 @@ async function main(): Promise<void> {
     };
     // Grants and the floor take turns (bench/support/load.ts `interleaved`); the server idles
     // during the floor's.
-    const { grants, floor } = await interleaved(CONCURRENCY, SECONDS * 1000, roundsFor(SECONDS), {
+    // The stack's own floor: a bare Fastify route doing only what a grant cannot avoid
+    // (bench/support/bare-token-server.ts), in the same turns.
+    const bare = await startBareTokenServer();
+    const bareRequest = prepareRequest(`${bare.url}/oauth2/token`, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
+    const measured = await interleaved(CONCURRENCY, SECONDS * 1000, roundsFor(SECONDS), {
       grants: { serverPid: region.pid, request: grant },
+      bareRoute: { serverPid: bare.pid, request: async () => (await send(bareRequest)).status === 200 },
       floor: { request: async () => Boolean(await sign()) },
-    });
+    }).finally(() => bare.stop());
+    const { grants, bareRoute, floor } = measured;
     const rss = await peakRssMiB(region.pid);
     await region.stop();
 
     report(grants, floor, rss, { grant: grants.serverCpuPerOp, mainThread: grants.serverMainCpuPerOp, signature: floor.ownCpuPerOp, client: grants.ownCpuPerOp });
+    console.log(
+      `bare Fastify token route (the stack's floor): ${bareRoute.perSecond.toFixed(0)}/s, ${((100 * bareRoute.perSecond) / floor.perSecond).toFixed(0)}% of the signing floor, ` +
+        `main thread ${bareRoute.serverMainCpuPerOp.toFixed(3)} ms per grant; Meridian's grants: ${((100 * grants.perSecond) / bareRoute.perSecond).toFixed(0)}% of its throughput, ` +
+        `+${(grants.serverMainCpuPerOp - bareRoute.serverMainCpuPerOp).toFixed(3)} ms of main thread per grant`,
+    );
   } catch (error) {
     await region.stop().catch(() => undefined);
     throw error;

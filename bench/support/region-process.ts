@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import pg from 'pg';
 import { closeConnections, post, prepareRequest, type PreparedRequest } from './http-client.ts';
+
+const { defaultThreadPoolSize } = createRequire(import.meta.url)('../../bin/thread-pool-size.cjs') as { defaultThreadPoolSize: () => number };
 
 export const BENCH_ADMIN = { accessKeyId: 'AKIABENCHADMIN000001', secretAccessKey: 'bench-admin-secret-0123456789abcdefgh' };
 
@@ -61,14 +64,7 @@ export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchR
     [...(process.env.MERIDIAN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.MERIDIAN_BENCH_PROFILE}`] : []), 'bin/meridian.js', 'serve', '--region', 'us-east-1', '--port', String(port), '--data', dataDir, '--log-level', 'warn', '--workers', String(BENCH_WORKERS), ...databaseArgs, ...extraArgs],
     { env: { ...process.env, ...(BENCH_THREADS ? { UV_THREADPOOL_SIZE: BENCH_THREADS } : {}), MERIDIAN_ADMIN_ACCESS_KEY_ID: BENCH_ADMIN.accessKeyId, MERIDIAN_ADMIN_SECRET_ACCESS_KEY: BENCH_ADMIN.secretAccessKey }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`region exited with ${code}: ${output}`)));
-  });
+  await untilListening(child);
   const url = `http://127.0.0.1:${port}`;
   const cognito = new CognitoIdentityProviderClient({ region: 'us-east-1', endpoint: url, credentials: BENCH_ADMIN });
   return {
@@ -82,6 +78,38 @@ export async function startBenchRegion(extraArgs: string[] = []): Promise<BenchR
       await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dataDir, { recursive: true, force: true });
       if (BENCH_DATABASE && schema) await dropSchema(BENCH_DATABASE, schema);
+    },
+  };
+}
+
+/** Resolves once the child prints `listening`; rejects if it exits first. */
+function untilListening(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`process exited with ${code}: ${output}`)));
+  });
+}
+
+/**
+ * The bare token route of bench/support/bare-token-server.ts in a process of its own, with as many
+ * libuv threads as `meridian serve` gives itself here (bin/thread-pool-size.cjs), unless
+ * MERIDIAN_BENCH_THREADS sets the server's.
+ */
+export async function startBareTokenServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const threads = BENCH_THREADS ?? String(defaultThreadPoolSize());
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bare-token-server.ts', String(port)], { env: { ...process.env, UV_THREADPOOL_SIZE: threads }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await untilListening(child);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     },
   };
 }
