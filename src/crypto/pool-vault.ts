@@ -212,7 +212,8 @@ export class PoolVault {
         if (written) this.onReplicaLocalWrite?.(poolId, kind, id);
         return result;
       },
-      // Not told to onReplicaLocalWrite: what is shipped are revocations, which are put, never deleted.
+      // Not told to onReplicaLocalWrite: only what is written is shipped. Deletes are sweeps of
+      // expired revocations and used codes, which the primary drops by its own sweep.
       delete: (kind: string, id: string) => this.deleteLocal(poolId, kind, id),
     };
   }

@@ -19,7 +19,7 @@ import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
 /** What a secondary writes for itself and ships to the primary, and how the primary merges it. */
 const SHIPPED_KINDS: readonly ShippedKind[] = [
   { kind: SIGN_OUT_KIND, merge: (records, id, value) => mergeSignOut(records, id, value as SignOutRecord) },
-  { kind: REVOKED_SESSION_KIND, merge: (records, id, value) => mergeRevokedSession(records, id, value as RevokedSessionRecord) },
+  { kind: REVOKED_SESSION_KIND, merge: (records, id, value, now) => mergeRevokedSession(records, id, value as RevokedSessionRecord, now) },
   { kind: AUTHORIZATION_CODE_RECORD_KIND, merge: (records, id, value, now) => mergeUsedCode(records, id, value as UsedCodeRecord, now) },
 ];
 

@@ -229,6 +229,11 @@ export class ReplicaPuller {
     this.running = this.loop();
   }
 
+  /** Whether the background loop runs (start() called, stop() not since). */
+  get started(): boolean {
+    return this.running !== null;
+  }
+
   /**
    * The next round reads the pool entry from the store again, as after a restart: for a caller that
    * saw the store change under this puller (the replica deleted and created again by another

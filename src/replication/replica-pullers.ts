@@ -110,7 +110,10 @@ export class ReplicaPullers {
       if (page.length < 500) break;
       after = page[page.length - 1]!.poolId;
     }
-    for (const poolId of this.pullers.keys()) if (!followed.has(poolId)) await this.stop(poolId);
+    // A puller never started belongs to a startReplica still copying the first page, whose pool
+    // the listing may have missed (it is created when that page arrives): the call starts the
+    // puller or stops it itself. Stopping it here would abort the copy and fail CreateUserPoolReplica.
+    for (const [poolId, puller] of [...this.pullers]) if (!followed.has(poolId) && puller.started) await this.stop(poolId);
     return [...followed];
   }
 

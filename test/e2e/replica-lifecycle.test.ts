@@ -296,6 +296,10 @@ describe('user pool replicas across two real region processes', () => {
     await east.send(new UpdateUserPoolReplicaCommand({ UserPoolId: pool, RegionName: SECONDARY, Status: 'INACTIVE' }));
     await assert.rejects(signIn(doomed), { name: 'ResourceNotFoundException' });
     await assert.rejects(signIn(kept), { name: 'OperationNotEnabledException' });
+    // A write names the client too: the same for it, whatever the replica's status.
+    const signUp = (client: string) => west.send(new SignUpCommand({ ClientId: client, Username: 'ivan', Password: PASSWORD }));
+    await assert.rejects(signUp(doomed), { name: 'ResourceNotFoundException' });
+    await assert.rejects(signUp(kept), { name: 'OperationNotEnabledException' });
   });
 
   test('an ACTIVE secondary serves SRP sign-in, client credentials, single-use authorization codes, and the same JWKS and discovery as the primary', async () => {

@@ -170,6 +170,11 @@ for (const backend of storeBackends()) {
       assert.equal(await active(alsoThere.sessionId), false, 'and the one of the use there');
       assert.equal(await merge(usedHere.id, alsoThere), false, 'again: nothing more to do');
 
+      // Merged uses are swept like the primary's own: one merged once they have expired drops them.
+      const sweeping = { id: randomUUID(), used: usedRecord(t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS) };
+      assert.equal(await merge(sweeping.id, sweeping.used, t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS), true);
+      assert.equal(await inRecords(poolId, usedThere.id), null, 'the expired merged record went with a later merge');
+
       // A use shipped long after its code expired is not kept: the code's expiry refuses it anyway.
       const late = { id: randomUUID(), used: usedRecord(t0) };
       assert.equal(await merge(late.id, late.used, t0 + CODE_MS + KEPT_AFTER_EXPIRY_MS), false);

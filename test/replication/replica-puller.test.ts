@@ -50,6 +50,8 @@ for (const backend of storeBackends()) {
     /** How often the feeds under test have read the change log, and who waits for a count. */
     let changeReads = 0;
     let readWatchers: Array<{ count: number; resolve: () => void }> = [];
+    /** When set, the feed's next snapshot read tells `requested` and waits for `release`. */
+    let heldSnapshot: { requested: () => void; release: Promise<void> } | null = null;
 
     before(async () => {
       primaryOpened = await backend.open();
@@ -160,6 +162,17 @@ for (const backend of storeBackends()) {
       return new Proxy(store, {
         get(target, property) {
           const value: unknown = Reflect.get(target, property, target);
+          if (property === 'snapshot' && typeof value === 'function') {
+            return async (...args: Parameters<Store['snapshot']>) => {
+              const held = heldSnapshot;
+              heldSnapshot = null;
+              if (held) {
+                held.requested();
+                await held.release;
+              }
+              return target.snapshot(...args);
+            };
+          }
           if (property !== 'readChanges' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
           return async (...args: Parameters<Store['readChanges']>) => {
             const changes = await target.readChanges(...args);
@@ -333,6 +346,30 @@ for (const backend of storeBackends()) {
       }
       assert.deepEqual(reported, [poolId]);
       assert.equal(await replica.getPool(poolId), null);
+    });
+
+    test('the adoption pass leaves alone a puller whose first page is still being copied (CreateUserPoolReplica here)', { timeout: 20_000 }, async () => {
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      await vaultOn(primary, rootKey).createPool(poolId, new ServiceKeyProvider(rootKey), (records) => records.put<User>('user', 'u0', { name: 'zero', email: 'u0@example.com' }));
+      const pullers = new ReplicaPullers({ store: replica, peers: new PeerRegions({ [REGION]: { endpoint, ...CREDENTIAL } }) });
+      let release!: () => void;
+      const requested = new Promise<void>((resolve) => {
+        heldSnapshot = { requested: resolve, release: new Promise<void>((done) => (release = done)) };
+      });
+      try {
+        // As startReplica does: a puller created, not started, copying the first page.
+        const copying = pullers.pullerFor(poolId).copySnapshot(1);
+        await requested;
+        // The leader's pass runs while the page is on its way, before the pool exists here.
+        assert.equal(await replica.getPool(poolId), null);
+        await pullers.resumeAll(async () => true);
+        release();
+        await copying;
+        assert.ok(await replica.getPool(poolId), 'the copy went through');
+      } finally {
+        release?.();
+        await pullers.close();
+      }
     });
 
     test('told the store changed under it (the replica deleted and created again), a following puller finishes the new copy', { timeout: 20_000 }, async () => {

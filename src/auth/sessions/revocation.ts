@@ -65,10 +65,17 @@ export async function mergeSignOut(records: EncryptedRecords, userId: string, sh
   return true;
 }
 
-/** Merges a session revoked in another region (union); true when it was not revoked here yet. */
-export async function mergeRevokedSession(records: EncryptedRecords, sessionId: string, shipped: RevokedSessionRecord): Promise<boolean> {
+/**
+ * Merges a session revoked in another region (union); true when it was not revoked here yet. Like
+ * a revocation made here, it sweeps a page of expired records, so a pool whose revocations are
+ * mostly made in secondaries does not pile them up either; one that has expired already is not
+ * kept.
+ */
+export async function mergeRevokedSession(records: EncryptedRecords, sessionId: string, shipped: RevokedSessionRecord, now: number): Promise<boolean> {
+  if (shipped.expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS <= now) return false;
   if (await records.get(REVOKED_SESSION_KIND, sessionId)) return false;
   await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, shipped);
+  await sweepRevokedSessions(records.poolId, records.writableHere, now);
   return true;
 }
 

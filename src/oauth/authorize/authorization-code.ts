@@ -95,11 +95,12 @@ export async function redeemAuthorizationCode(
   const claim = await services.vault.write(view.poolId, (records) => claimAuthorizationCode(services, records, client, code));
   if (claim.outcome !== 'claimed') return claim;
   // auth_time is the sign-in's (OIDC Core §2), carried by the code, not the time of this exchange.
-  const { tokens } = await grantSession(services, view, { client, user: claim.user, scope: code.scope, nonce: code.nonce, authTime: code.authTime, startedSession: claim.sessionId });
+  const { tokens } = await grantSession(services, view, { client, user: claim.user, scope: code.scope, nonce: code.nonce, authTime: code.authTime, startedSession: claim.sessionId, now: claim.now });
   return { outcome: 'issued', tokens };
 }
 
-export type Claim = { outcome: 'claimed'; user: UserRecord; sessionId: string } | Refusal;
+/** `now`: the claim's clock, which the tokens are issued at, so the refresh token expires exactly when the used-code record says (sessionExpiresAt). */
+export type Claim = { outcome: 'claimed'; user: UserRecord; sessionId: string; now: number } | Refusal;
 
 /** The transaction of a redemption: the used-code record and the session it names, or the revocation of a reuse. */
 export async function claimAuthorizationCode(services: UserPoolServices, records: EncryptedRecords, client: AppClientRecord, code: AuthorizationCodeContent): Promise<Claim> {
@@ -118,7 +119,7 @@ export async function claimAuthorizationCode(services: UserPoolServices, records
   const marking = await markCodeUsed(records, code.id, { sessionId, usedAt: now, expiresAt: code.expiresAt, sessionExpiresAt: now + tokenLifetimes(client).refresh * 1000 }, () => services.now());
   if (marking.outcome === 'used-before') return refuseReuse(records, marking.used, services.now());
   if (marking.outcome === 'expired') return marking;
-  return { outcome: 'claimed', user, sessionId };
+  return { outcome: 'claimed', user, sessionId, now };
 }
 
 /** A code used before: revokes the session of its first use (RFC 6749 §4.1.2) and refuses it. */

@@ -96,6 +96,8 @@ export async function mergeUsedCode(records: EncryptedRecords, codeId: string, s
   if (!current) {
     if (shipped.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) return false;
     await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId, shipped);
+    // As a redemption here does: merged records are swept too.
+    await sweepExpiredCodes(records.writableHere, now);
     return true;
   }
   const first = await revokeSession(records, current.sessionId, now, current.sessionExpiresAt);

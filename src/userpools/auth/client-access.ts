@@ -32,6 +32,17 @@ export function rememberedPoolOfClient(services: UserPoolServices, clientId: str
   return services.vault.rememberedPoolOfRoute(CLIENT_ROUTE, clientId);
 }
 
+/**
+ * The pool of an app client looked up exactly, for a caller about to act on a remembered lead
+ * (`lead`) where a stale one would give the wrong answer; forgets the lead when the route denies
+ * it. Null for a client that no longer exists.
+ */
+export async function confirmedPoolOfClient(services: UserPoolServices, clientId: string, lead: string): Promise<string | null> {
+  const routed = await services.vault.findPoolByRoute(CLIENT_ROUTE, clientId);
+  if (routed !== lead) services.vault.forgetRoute(CLIENT_ROUTE, clientId);
+  return routed;
+}
+
 export function openClient(services: UserPoolServices, clientId: string, poolId?: string): Promise<ClientContext> {
   return readWithClient(services, clientId, poolId, async (context) => context);
 }

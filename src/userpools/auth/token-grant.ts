@@ -44,6 +44,8 @@ export interface GrantInput {
   pool?: UserPoolRecord;
   /** The id of the new session, when the caller chose it already with startSession. */
   startedSession?: string;
+  /** The time to issue at, when the caller recorded the session with it already (default: now). */
+  now?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function grantTokens(services: UserPoolServices, records: Encrypted
 
 /** grantTokens, and the id of the session the tokens belong to (new or refreshed). */
 export async function grantSession(services: UserPoolServices, records: EncryptedRecords, input: GrantInput): Promise<{ tokens: AuthenticationResult; sessionId: string }> {
-  const now = services.now();
+  const now = input.now ?? services.now();
   const lifetimes = tokenLifetimes(input.client);
   const sessionId = input.session?.sessionId ?? input.startedSession ?? (await startSession(records, input.user.id, now));
   const authTime = input.session?.authTime ?? input.authTime ?? Math.floor(now / 1000);

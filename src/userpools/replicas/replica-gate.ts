@@ -3,8 +3,7 @@ import { primaryRegionOf } from '../../replication/replica-pullers.ts';
 import type { AwsJsonAction } from '../../wire/aws-json-action.ts';
 import type { ServiceError } from '../../wire/service-error.ts';
 import { poolIdOf } from '../auth/access-token.ts';
-import { rememberedPoolOfClient } from '../auth/client-access.ts';
-import { CLIENT_ROUTE } from '../clients/client-directory.ts';
+import { confirmedPoolOfClient, rememberedPoolOfClient } from '../auth/client-access.ts';
 import { OperationNotEnabledException } from '../errors.ts';
 import type { UserPoolServices } from '../services.ts';
 
@@ -66,9 +65,8 @@ async function checkReplicaUse(services: UserPoolServices, actionName: string, u
   // A refusal by a client's remembered pool is confirmed first: the lead is stale when the client
   // was deleted, and the action then answers that the client does not exist, as Cognito does.
   if (typeof input.UserPoolId !== 'string' && typeof input.ClientId === 'string') {
-    const routed = await services.vault.findPoolByRoute(CLIENT_ROUTE, input.ClientId);
+    const routed = await confirmedPoolOfClient(services, input.ClientId, poolId);
     if (routed !== poolId) {
-      services.vault.forgetRoute(CLIENT_ROUTE, input.ClientId);
       if (routed === null) return null;
       const again = await refusalOf(services, routed, actionName, use);
       if (again) throw again;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { isSessionActive, REVOKED_KEPT_AFTER_EXPIRY_MS, REVOKED_SESSION_KIND, revokeSession } from '../../../src/auth/sessions/revocation.ts';
+import { isSessionActive, mergeRevokedSession, REVOKED_KEPT_AFTER_EXPIRY_MS, REVOKED_SESSION_KIND, revokeSession } from '../../../src/auth/sessions/revocation.ts';
 import { newSessionId } from '../../../src/auth/sessions/session-ids.ts';
 import { DataKeyCache } from '../../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../../src/crypto/pool-vault.ts';
@@ -73,6 +73,36 @@ for (const backend of storeBackends()) {
       const left = new Set(await revokedIds(poolId));
       assert.deepEqual(expired.filter((sessionId) => left.has(sessionId)), [], 'every expired record is gone');
       assert.equal(left.size, 66, 'the long-lived and the new ones stay');
+    });
+
+    test('a revocation merged from another region sweeps as one made here does, and an expired one is not kept', async () => {
+      const poolId = await newPool();
+      const expired = await revoke(poolId, NOW - 60 * DAY, NOW - 30 * DAY, NOW - 40 * DAY);
+      const merge = (sessionId: string, expiresAt: number) => vault.write(poolId, (records) => mergeRevokedSession(records, sessionId, { revokedAt: NOW, expiresAt }, NOW));
+      const shipped = newSessionId(NOW - DAY);
+      assert.equal(await merge(shipped, NOW + 29 * DAY), true);
+      assert.equal(await merge(shipped, NOW + 29 * DAY), false, 'merged once');
+      assert.deepEqual(await revokedIds(poolId), [shipped], 'the expired record went with the merge');
+      assert.equal(await merge(newSessionId(NOW - 60 * DAY), NOW - 30 * DAY), false, 'long expired: nothing to keep');
+      assert.ok(!(await revokedIds(poolId)).includes(expired));
+    });
+
+    test('at a secondary replica the sweep drops region-local records, and leaves the primary\'s', async () => {
+      // A replica of a pool whose primary revoked a session long expired, copied as a first snapshot copies it.
+      const source = await newPool();
+      const fromPrimary = await revoke(source, NOW - 60 * DAY, NOW - 30 * DAY, NOW - 40 * DAY);
+      const page = (await opened.store.snapshot(source, null, 1_000))!;
+      await vault.deletePool(source);
+      await opened.store.createReplicaPool({ poolId: source, wrappedDataKey: page.pool.wrappedDataKey, keyReference: page.pool.keyReference, createdAt: page.pool.createdAt }, page.pool.lastSequence);
+      await opened.store.applySnapshotPage(source, page.records, { complete: true, after: null, copiedRecords: page.records.length, totalRecords: page.records.length });
+      assert.equal(await vault.roleOf(source), 'replica');
+
+      const localIds = async () => (await opened.store.listLocal(source, REVOKED_SESSION_KIND, null, 100)).records.map((record) => record.id).sort();
+      const expiredHere = await revoke(source, NOW - 50 * DAY, NOW - 20 * DAY, NOW - 30 * DAY);
+      assert.deepEqual(await localIds(), [expiredHere]);
+      const latest = await revoke(source, NOW, NOW + 30 * DAY);
+      assert.deepEqual(await localIds(), [latest], 'the expired region-local record is gone');
+      assert.deepEqual(await revokedIds(source), [fromPrimary], 'the replicated record is the primary\'s to sweep');
     });
 
     test('a record is dropped only after its refresh token and its last access token can have expired', async () => {
