@@ -90,6 +90,11 @@ export class ReplicaPullers {
    * worker). Returns the replica pools followed.
    */
   async resumeAll(keep: (poolId: string) => Promise<boolean>): Promise<string[]> {
+    // Only pullers already running when the listing begins can be judged by it. One not started
+    // belongs to a startReplica still copying the first page (its pool is created when that page
+    // arrives), and one started since may have a pool the listing missed: stopping either would
+    // abort a replica being created. The next pass judges them.
+    const running = [...this.pullers].filter(([, puller]) => puller.started);
     const followed = new Set<string>();
     let after: string | null = null;
     for (;;) {
@@ -110,10 +115,7 @@ export class ReplicaPullers {
       if (page.length < 500) break;
       after = page[page.length - 1]!.poolId;
     }
-    // A puller never started belongs to a startReplica still copying the first page, whose pool
-    // the listing may have missed (it is created when that page arrives): the call starts the
-    // puller or stops it itself. Stopping it here would abort the copy and fail CreateUserPoolReplica.
-    for (const [poolId, puller] of [...this.pullers]) if (!followed.has(poolId) && puller.started) await this.stop(poolId);
+    for (const [poolId, puller] of running) if (!followed.has(poolId) && this.pullers.get(poolId) === puller) await this.stop(poolId);
     return [...followed];
   }
 

@@ -372,6 +372,44 @@ for (const backend of storeBackends()) {
       }
     });
 
+    test('the adoption pass leaves alone a puller started while it was listing', { timeout: 20_000 }, async () => {
+      const poolId = `us-east-1_${randomBytes(5).toString('hex')}`;
+      await vaultOn(primary, rootKey).createPool(poolId, new ServiceKeyProvider(rootKey), (records) => records.put<User>('user', 'u0', { name: 'zero', email: 'u0@example.com' }));
+      // The listing reads the store at once but answers only when released: the pool is not in it.
+      let listed!: () => void;
+      let release!: () => void;
+      const read = new Promise<void>((resolve) => (listed = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const store = new Proxy(replica, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (property === 'listReplicaPools') {
+            return async (...args: Parameters<Store['listReplicaPools']>) => {
+              const page = await target.listReplicaPools(...args);
+              listed();
+              await released;
+              return page;
+            };
+          }
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const pullers = new ReplicaPullers({ store, peers: new PeerRegions({ [REGION]: { endpoint, ...CREDENTIAL } }) });
+      try {
+        const pass = pullers.resumeAll(async () => true);
+        await read;
+        // A CreateUserPoolReplica here finishes meanwhile: first page copied, puller started.
+        await pullers.pullerFor(poolId).copySnapshot(1);
+        pullers.start(poolId);
+        release();
+        await pass;
+        assert.deepEqual(pullers.poolIds().filter((id) => id === poolId), [poolId], 'still followed');
+      } finally {
+        release();
+        await pullers.close();
+      }
+    });
+
     test('told the store changed under it (the replica deleted and created again), a following puller finishes the new copy', { timeout: 20_000 }, async () => {
       const { poolId, vault } = await caughtUpReplica();
       await vault.write(poolId, async (records) => {
