@@ -5,8 +5,9 @@
  * grant = one RS256 signature plus client authentication, a scope lookup and HTTP), and next to a
  * bare Fastify route that only parses the form and signs (the stack's own floor, in the same
  * turns). Also prints CPU time per operation (server process for grants, this process for
- * signatures), which shared or loaded machines distort less than throughput. Run: `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set
- * MERIDIAN_BENCH_DATABASE, as for bench/auth).
+ * signatures), which shared or loaded machines distort less than throughput. Run:
+ * `npx tsx bench/oauth/run.ts [seconds]` (PostgreSQL: set MERIDIAN_BENCH_DATABASE, as for
+ * bench/auth).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
@@ -14,6 +15,7 @@ import { CreateResourceServerCommand, CreateUserPoolClientCommand, CreateUserPoo
 import { signRs256Jwt } from '../../src/auth/tokens/compact-jws.ts';
 import { interleaved, peakRssMiB, roundsFor, type LoadResult } from '../support/load.ts';
 import { prepareRequest, send } from '../support/http-client.ts';
+import { m2mAccessClaims } from '../support/m2m-claims.ts';
 import { BENCH_DATABASE, BENCH_WORKERS, startBareTokenServer, startBenchRegion } from '../support/region-process.ts';
 
 const CONCURRENCY = 16;
@@ -63,26 +65,12 @@ async function main(): Promise<void> {
     // (node:crypto in the thread pool, the cheapest way to sign here), this machine.
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const kid = randomUUID();
-    const sign = () => {
-      const now = Math.floor(Date.now() / 1000);
-      return signRs256Jwt(privateKey, kid, {
-        sub: client.ClientId,
-        token_use: 'access',
-        scope: 'orders/read',
-        auth_time: now,
-        jti: randomUUID(),
-        client_id: client.ClientId,
-        version: 2,
-        iss: `${region.url}/${poolId}`,
-        iat: now,
-        exp: now + 3600,
-      });
-    };
-    // Grants and the floor take turns (bench/support/load.ts `interleaved`); the server idles
-    // during the floor's.
+    const issuer = `${region.url}/${poolId}`;
+    const sign = () => signRs256Jwt(privateKey, kid, m2mAccessClaims(client.ClientId!, 'orders/read', issuer));
     // The stack's own floor: a bare Fastify route doing only what a grant cannot avoid
-    // (bench/support/bare-token-server.ts), in the same turns.
-    const bare = await startBareTokenServer();
+    // (bench/support/bare-token-server.ts). Grants, the bare route and the floor take turns
+    // (bench/support/load.ts `interleaved`); the servers idle outside their own.
+    const bare = await startBareTokenServer(client.ClientId!, issuer);
     const bareRequest = prepareRequest(`${bare.url}/oauth2/token`, { authorization, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=client_credentials&scope=orders%2Fread');
     const measured = await interleaved(CONCURRENCY, SECONDS * 1000, roundsFor(SECONDS), {
       grants: { serverPid: region.pid, request: grant },

@@ -95,14 +95,15 @@ function untilListening(child: ChildProcess): Promise<void> {
 }
 
 /**
- * The bare token route of bench/support/bare-token-server.ts in a process of its own, with as many
+ * The bare token route of bench/support/bare-token-server.ts in a process of its own, signing the
+ * claims `m2mAccessClaims` gives for `clientId` and `issuer`, with as many
  * libuv threads as `meridian serve` gives itself here (bin/thread-pool-size.cjs), unless
  * MERIDIAN_BENCH_THREADS sets the server's.
  */
-export async function startBareTokenServer(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export async function startBareTokenServer(clientId: string, issuer: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const threads = BENCH_THREADS ?? String(defaultThreadPoolSize());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bare-token-server.ts', String(port)], { env: { ...process.env, UV_THREADPOOL_SIZE: threads }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/bare-token-server.ts', String(port), clientId, issuer], { env: { ...process.env, UV_THREADPOOL_SIZE: threads }, stdio: ['ignore', 'pipe', 'inherit'] });
   await untilListening(child);
   return {
     url: `http://127.0.0.1:${port}`,

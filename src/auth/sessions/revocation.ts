@@ -1,4 +1,5 @@
-import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-records.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { sweepExpiredRecords } from '../../crypto/expired-record-sweep.ts';
 import { sessionStartedAt } from './session-ids.ts';
 
 /**
@@ -31,11 +32,6 @@ export interface RevokedSessionRecord {
  * processes and regions.
  */
 export const REVOKED_KEPT_AFTER_EXPIRY_MS = 86_400_000 + 5 * 60_000;
-/** Revoked-session records looked at per revocation: bounded work, and more than each adds. */
-const SWEEP_BATCH = 25;
-/** Where each pool's sweep goes on, per process (see sweepRevokedSessions). */
-const sweepCursors = new Map<string, string>();
-const MAX_SWEEP_CURSORS = 10_000;
 
 /**
  * Ends every session of the user begun at or before `now` (GlobalSignOut, password change,
@@ -72,10 +68,10 @@ export async function mergeSignOut(records: EncryptedRecords, userId: string, sh
  * kept.
  */
 export async function mergeRevokedSession(records: EncryptedRecords, sessionId: string, shipped: RevokedSessionRecord, now: number): Promise<boolean> {
-  if (shipped.expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS <= now) return false;
+  if (!isStillNeeded(shipped, now)) return false;
   if (await records.get(REVOKED_SESSION_KIND, sessionId)) return false;
   await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, shipped);
-  await sweepRevokedSessions(records.poolId, records.writableHere, now);
+  await sweepRevokedSessions(records, now);
   return true;
 }
 
@@ -117,38 +113,28 @@ export function mergeSignOuts(a: SignOutRecord | null, b: SignOutRecord): SignOu
 
 /**
  * Ends one session (RevokeToken): its refresh token and every access token issued from it; false
- * when it was ended already. Each
- * revocation also drops a few records of sessions long expired from where it wrote its own
- * (sweepRevokedSessions), so the kind stays about as large as the sessions revoked within one
- * refresh-token lifetime, without a sweeper process. (Amplify revokes on every sign-out.)
+ * when it was ended already. Each revocation also sweeps a page of records of sessions long
+ * expired from where it wrote its own, so the kind stays about as large as the sessions revoked
+ * within one refresh-token lifetime. (Amplify revokes on every sign-out.)
  */
 export async function revokeSession(records: EncryptedRecords, sessionId: string, now: number, expiresAt: number): Promise<boolean> {
   if (await isRevoked(records, sessionId)) return false;
-  const writable = records.writableHere;
-  await writable.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
-  await sweepRevokedSessions(records.poolId, writable, now);
+  await records.writableHere.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, { revokedAt: now, expiresAt });
+  await sweepRevokedSessions(records, now);
   return true;
 }
 
 /**
- * Looks at the next page of the pool's revoked sessions after where the last sweep in this process
- * stopped, wrapping round at the end, and drops the ones no token of which can be valid any more.
- * A cursor, not the first page: session ids are UUIDv7, so the first page holds the oldest
- * sessions, and a few with long refresh-token lifetimes there would stop a sweep that always began
- * at the start. Each revocation adds one record and looks at SWEEP_BATCH, so every record is
- * looked at within a fraction of the revocations that follow it. Dropping a record is safe
- * whenever it happens: its refresh token has expired and so has every access token from it.
+ * Drops a page of revoked-session records no token of which can be valid any more
+ * (sweepExpiredRecords). Safe whenever it happens: the refresh token has expired, and so has every
+ * access token from it.
  */
-async function sweepRevokedSessions(poolId: string, writable: WritableRecords, now: number): Promise<void> {
-  const page = await writable.list<RevokedSessionRecord>(REVOKED_SESSION_KIND, sweepCursors.get(poolId) ?? null, SWEEP_BATCH);
-  for (const item of page.items) {
-    if (item.value.expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS <= now) await writable.delete(REVOKED_SESSION_KIND, item.id);
-  }
-  if (page.nextAfter === null) sweepCursors.delete(poolId);
-  else {
-    if (sweepCursors.size >= MAX_SWEEP_CURSORS) sweepCursors.clear();
-    sweepCursors.set(poolId, page.nextAfter);
-  }
+function sweepRevokedSessions(records: EncryptedRecords, now: number): Promise<void> {
+  return sweepExpiredRecords<RevokedSessionRecord>(records.poolId, records.writableHere, REVOKED_SESSION_KIND, (revoked) => !isStillNeeded(revoked, now));
+}
+
+function isStillNeeded(revoked: RevokedSessionRecord, now: number): boolean {
+  return revoked.expiresAt + REVOKED_KEPT_AFTER_EXPIRY_MS > now;
 }
 
 /** True when the session is still alive: not revoked, and begun after the user's last sign-out (or spared by it). */

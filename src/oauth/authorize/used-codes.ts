@@ -1,5 +1,6 @@
 import { revokeSession } from '../../auth/sessions/revocation.ts';
-import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-records.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { sweepExpiredRecords } from '../../crypto/expired-record-sweep.ts';
 
 /**
  * Single use of authorization codes, the one thing a sealed code cannot enforce alone (RFC 6749
@@ -8,15 +9,12 @@ import type { EncryptedRecords, WritableRecords } from '../../crypto/encrypted-r
  *
  * The record goes where this region writes its own changes (EncryptedRecords.writableHere): the
  * pool's records on the primary, in the transaction that chooses the tokens' session;
- * region-local state on a secondary replica, whose records are the primary's (single use then
- * holds within the region, docs/REPLICATION.md). A record is needed only until its code expires, since a later redemption
- * fails on the expiry, so each redemption drops a few records of expired codes from the same place
- * it wrote its own: the kind stays about as large as the codes redeemed in one code lifetime,
- * without a sweeper.
+ * region-local state on a secondary replica, whose records are the primary's; from there the use
+ * is shipped to the primary (mergeUsedCode, docs/REPLICATION.md). A record is needed only until
+ * its code expires, since a later redemption fails on the expiry, so each redemption (and merge)
+ * sweeps records of expired codes from the same place it wrote its own (sweepExpiredRecords).
  */
 export const AUTHORIZATION_CODE_RECORD_KIND = 'authorization-code';
-/** Expired used-code records removed per redemption: bounded work, and enough to keep up. */
-const SWEEP_BATCH = 25;
 /**
  * How long a record outlives its code. A redemption that finds no record refuses the code only by
  * comparing its expiry with its own clock (claimAuthorizationCode), and the clock of another
@@ -60,21 +58,17 @@ export async function markCodeUsed(records: EncryptedRecords, codeId: string, us
     if (used.expiresAt <= clock()) return { value: null, result: { outcome: 'expired' } };
     return { value: used, result: { outcome: 'marked' } };
   });
-  if (marking.outcome === 'marked') await sweepExpiredCodes(writable, clock());
+  if (marking.outcome === 'marked') await sweepExpiredCodes(records, clock());
   return marking;
 }
 
 /**
- * Looks at the first page by id only: code ids are random (randomUUID), so that page is a fair
- * sample of the kind and the sweep keeps expired records a small share of it. Dropping a record
- * while another redemption of its code runs is safe because claimAuthorizationCode reads the
- * clock after the record: a code whose record is gone has expired by then and is refused.
+ * Drops a page of records of codes expired well before `now` (sweepExpiredRecords). Dropping a
+ * record while another redemption of its code runs is safe because claimAuthorizationCode reads
+ * the clock after the record: a code whose record is gone has expired by then and is refused.
  */
-async function sweepExpiredCodes(writable: WritableRecords, now: number): Promise<void> {
-  const page = await writable.list<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, null, SWEEP_BATCH);
-  for (const item of page.items) {
-    if (item.value.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) await writable.delete(AUTHORIZATION_CODE_RECORD_KIND, item.id);
-  }
+function sweepExpiredCodes(records: EncryptedRecords, now: number): Promise<void> {
+  return sweepExpiredRecords<UsedCodeRecord>(records.poolId, records.writableHere, AUTHORIZATION_CODE_RECORD_KIND, (used) => used.expiresAt + KEPT_AFTER_EXPIRY_MS <= now);
 }
 
 /**
@@ -97,7 +91,7 @@ export async function mergeUsedCode(records: EncryptedRecords, codeId: string, s
     if (shipped.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) return false;
     await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId, shipped);
     // As a redemption here does: merged records are swept too.
-    await sweepExpiredCodes(records.writableHere, now);
+    await sweepExpiredCodes(records, now);
     return true;
   }
   const first = await revokeSession(records, current.sessionId, now, current.sessionExpiresAt);

@@ -151,11 +151,11 @@ export class SqliteStore implements Store, CommitAnnouncer {
       .all(after ?? '', limit) as Row[];
     return rows.map(toPoolEntry);
   }
+
   async listReplicaPools(after: string | null, limit: number): Promise<PoolEntry[]> {
     const rows = prepared(this.reader, "SELECT * FROM pools WHERE role = 'replica' AND pool_id > ? ORDER BY pool_id LIMIT ?").all(after ?? '', limit) as Row[];
     return rows.map(toPoolEntry);
   }
-
 
   async deletePool(poolId: string): Promise<boolean> {
     return this.exclusive(() =>

@@ -49,31 +49,32 @@ export function gatedForReplicas(action: AwsJsonAction<UserPoolServices>): AwsJs
     ...action,
     async handle(input, services, context) {
       if (!services.replicas) return action.handle(input, services, context);
-      const poolId = await checkReplicaUse(services, action.name, use, input as Record<string, unknown>);
-      const routed = poolId !== null && typeof (input as Record<string, unknown>).ClientId === 'string' && !(input as Record<string, unknown>).UserPoolId;
-      return action.handle(input, services, routed ? { ...context, clientPoolId: poolId } : context);
+      const checked = await checkReplicaUse(services, action.name, use, input as Record<string, unknown>);
+      return action.handle(input, services, checked?.clientId !== undefined ? { ...context, clientPoolId: checked.poolId } : context);
     },
   };
 }
 
+/** The pool an action's input is about; `clientId` when it is the pool of the input's app client. */
+interface InputPool {
+  poolId: string;
+  clientId?: string;
+}
+
 /** Throws when the pool is a secondary replica here that does not take this action; returns the pool it checked. */
-async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<string | null> {
-  const poolId = await poolOfInput(services, input);
-  if (!poolId) return null;
-  const refusal = await refusalOf(services, poolId, actionName, use);
-  if (!refusal) return poolId;
-  // A refusal by a client's remembered pool is confirmed first: the lead is stale when the client
-  // was deleted, and the action then answers that the client does not exist, as Cognito does.
-  if (typeof input.UserPoolId !== 'string' && typeof input.ClientId === 'string') {
-    const routed = await confirmedPoolOfClient(services, input.ClientId, poolId);
-    if (routed !== poolId) {
-      if (routed === null) return null;
-      const again = await refusalOf(services, routed, actionName, use);
-      if (again) throw again;
-      return routed;
-    }
-  }
-  throw refusal;
+async function checkReplicaUse(services: UserPoolServices, actionName: string, use: ReplicaUse, input: Record<string, unknown>): Promise<InputPool | null> {
+  const lead = await poolOfInput(services, input);
+  if (!lead) return null;
+  const refusal = await refusalOf(services, lead.poolId, actionName, use);
+  if (!refusal) return lead;
+  if (lead.clientId === undefined) throw refusal;
+  // A client's pool is a remembered lead, stale when the client was deleted: confirmed before it
+  // refuses, so the action can answer that the client does not exist, as Cognito does.
+  const routed = await confirmedPoolOfClient(services, lead.clientId, lead.poolId);
+  if (routed === lead.poolId) throw refusal;
+  const elsewhere = routed === null ? null : await refusalOf(services, routed, actionName, use);
+  if (elsewhere) throw elsewhere;
+  return null;
 }
 
 /** Why a secondary replica here does not take the action on `poolId`; null when it does (or the pool is primary here). */
@@ -104,12 +105,15 @@ export function replicaReadOnlyError(error: ReplicaReadOnly): ServiceError {
  * moves to another pool, so it is stale only for a deleted client; checkReplicaUse confirms it
  * before it refuses, and otherwise the action finds the client missing.
  */
-async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<string | null> {
-  if (typeof input.UserPoolId === 'string') return input.UserPoolId;
-  if (typeof input.ClientId === 'string') return rememberedPoolOfClient(services, input.ClientId);
+async function poolOfInput(services: UserPoolServices, input: Record<string, unknown>): Promise<InputPool | null> {
+  if (typeof input.UserPoolId === 'string') return { poolId: input.UserPoolId };
+  if (typeof input.ClientId === 'string') {
+    const poolId = await rememberedPoolOfClient(services, input.ClientId);
+    return poolId === null ? null : { poolId, clientId: input.ClientId };
+  }
   if (typeof input.AccessToken === 'string') {
     try {
-      return poolIdOf(input.AccessToken);
+      return { poolId: poolIdOf(input.AccessToken) };
     } catch {
       return null; // the action refuses the token itself
     }

@@ -1,0 +1,34 @@
+import type { WritableRecords } from './encrypted-records.ts';
+
+/** Records looked at per sweep: bounded work, and more than the one record each caller adds. */
+const SWEEP_BATCH = 25;
+/** Where each pool's sweep of each kind goes on, per process. */
+const cursors = new Map<string, string>();
+const MAX_CURSORS = 10_000;
+
+/**
+ * Drops the records of `kind` that `expired` says no request can need any more, a page at a time,
+ * for kinds that grow by one record per event (a revoked session, a used authorization code): the
+ * code that adds a record calls this after it, in the same place (`writable`), so the kind stays
+ * about as large as the records added within one lifetime, without a sweeper process.
+ *
+ * Each call looks at the next page after where the last call in this process stopped, wrapping
+ * round at the end. A cursor, not the first page: ids that sort by age (UUIDv7 session ids) put
+ * the oldest records first, and a few long-lived ones there would stall a sweep that always began
+ * at the start. A caller adds one record and looks at SWEEP_BATCH, so every record is looked at
+ * within a fraction of the calls that follow it. Processes sweeping the same pool keep their own
+ * cursors; that only repeats some work.
+ */
+export async function sweepExpiredRecords<T>(poolId: string, writable: WritableRecords, kind: string, expired: (value: T) => boolean): Promise<void> {
+  const key = `${poolId}\u0000${kind}`;
+  const page = await writable.list<T>(kind, cursors.get(key) ?? null, SWEEP_BATCH);
+  for (const item of page.items) {
+    if (expired(item.value)) await writable.delete(kind, item.id);
+  }
+  if (page.nextAfter === null) {
+    cursors.delete(key);
+    return;
+  }
+  if (cursors.size >= MAX_CURSORS) cursors.clear();
+  cursors.set(key, page.nextAfter);
+}
