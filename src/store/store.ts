@@ -209,7 +209,9 @@ export interface Store {
    * committed record change, replicated apply and snapshot page, each of which also replaces the
    * row's random `revision`, so a stamp never comes back with other contents (sequence numbers
    * alone could: a restored database, a pool deleted and created again). Null when the pool does
-   * not exist. Readers compare it to reuse what they read before.
+   * not exist. Readers compare it to reuse what they read before, so it must reflect every
+   * commit that completed before the call began (PostgreSQL shares one read among callers, but
+   * never one sent before a caller began: postgres/fresh-read-sharing.ts).
    */
   poolVersion(poolId: string): Promise<string | null>;
   /** Pools in id order after `after` (exclusive). */

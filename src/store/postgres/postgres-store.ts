@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { CommitListeners, type CommitListener } from '../commit-listeners.ts';
 import { loadMigrations } from '../migration-files.ts';
+import { FreshReadSharing } from './fresh-read-sharing.ts';
 import {
   POOL_VERSION_EXPRESSION,
   POOL_KEY_CHANGE_KIND,
@@ -78,6 +79,17 @@ export class PostgresStore implements Store, CommitAnnouncer {
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
   private readonly commits = new CommitListeners();
+  /**
+   * One version read per round trip per pool, however many requests ask (fresh-read-sharing.ts).
+   * A named statement: each connection prepares it once, and later reads skip PostgreSQL's parse
+   * and plan and node-postgres's row description (in bench/oauth this read is most of a grant's
+   * database work). Its result is one text column, so a migration run meanwhile by another server
+   * cannot invalidate the prepared plan's row type.
+   */
+  private readonly poolVersions = new FreshReadSharing<string | null>(async (poolId) => {
+    const { rows } = await this.pool.query<Row>({ name: 'pool-version', text: POOL_VERSION_SQL, values: [poolId] });
+    return rows[0] ? String(rows[0].version) : null;
+  });
 
   constructor(connectionString: string, options: PostgresStoreOptions = {}) {
     const { schema } = options;
@@ -155,9 +167,8 @@ export class PostgresStore implements Store, CommitAnnouncer {
     return result;
   }
 
-  async poolVersion(poolId: string): Promise<string | null> {
-    const { rows } = await this.pool.query<Row>(POOL_VERSION_SQL, [poolId]);
-    return rows[0] ? String(rows[0].version) : null;
+  poolVersion(poolId: string): Promise<string | null> {
+    return this.poolVersions.get(poolId);
   }
 
   async getPool(poolId: string): Promise<PoolEntry | null> {
