@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { mergeRevokedSession, mergeSignOut, REVOKED_SESSION_KIND, SIGN_OUT_KIND, type RevokedSessionRecord, type SignOutRecord } from '../auth/sessions/revocation.ts';
+import { mergeRevokedSession, mergeSignOut, REVOKED_SESSION_KIND, SIGN_OUT_KIND, sweepRevokedSessions, type RevokedSessionRecord, type SignOutRecord } from '../auth/sessions/revocation.ts';
 import type { RegionSettings } from '../config/settings.ts';
 import { peerByAccessKeyId } from '../kms/replication/region-peers.ts';
 import { registerChangeFeedRoutes } from '../replication/change-feed-routes.ts';
@@ -10,17 +10,25 @@ import { ReplicaPullers } from '../replication/replica-pullers.ts';
 import { registerReplicaDeletions, registerReplicationMetrics } from '../replication/replication-metrics.ts';
 import { RevocationShipper } from '../replication/revocation-shipper.ts';
 import type { ShippedKind } from '../replication/shipped-kinds.ts';
-import { AUTHORIZATION_CODE_RECORD_KIND, mergeUsedCode, type UsedCodeRecord } from '../oauth/authorize/used-codes.ts';
+import { AUTHORIZATION_CODE_RECORD_KIND, mergeUsedCode, sweepExpiredCodes, type UsedCodeRecord } from '../oauth/authorize/used-codes.ts';
 import type { Store } from '../store/store.ts';
 import { ReplicaLifecycle } from '../userpools/replicas/replica-lifecycle.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
 
 /** What a secondary writes for itself and ships to the primary, and how the primary merges it. */
-const SHIPPED_KINDS: readonly ShippedKind[] = [
+export const SHIPPED_KINDS: readonly ShippedKind[] = [
   { kind: SIGN_OUT_KIND, merge: (records, id, value) => mergeSignOut(records, id, value as SignOutRecord) },
-  { kind: REVOKED_SESSION_KIND, merge: (records, id, value, now) => mergeRevokedSession(records, id, value as RevokedSessionRecord, now) },
-  { kind: AUTHORIZATION_CODE_RECORD_KIND, merge: (records, id, value, now) => mergeUsedCode(records, id, value as UsedCodeRecord, now) },
+  {
+    kind: REVOKED_SESSION_KIND,
+    merge: (records, id, value, now) => mergeRevokedSession(records, id, value as RevokedSessionRecord, now),
+    sweep: sweepRevokedSessions,
+  },
+  {
+    kind: AUTHORIZATION_CODE_RECORD_KIND,
+    merge: (records, id, value, now) => mergeUsedCode(records, id, value as UsedCodeRecord, now),
+    sweep: sweepExpiredCodes,
+  },
 ];
 
 /** How often the leader worker looks for replica pools started by another worker. */

@@ -16,4 +16,35 @@ export interface ShippedKind {
    * and commutative.
    */
   merge(records: EncryptedRecords, id: string, value: unknown, now: number): Promise<boolean>;
+  /**
+   * Drops records of the kind that no request needs any more, after a shipment merged `merged` of
+   * them: once per shipment, not per value (a batch is up to 200 values, all in one write
+   * transaction that every writer of the pool waits for). Kinds that do not grow per event
+   * (sign-out watermarks, one per user) have none.
+   */
+  sweep?(records: EncryptedRecords, now: number, merged: number): Promise<void>;
+}
+
+/** One value of a shipment, opened, with the kind that merges it. */
+export interface OpenedShippedValue {
+  shipped: ShippedKind;
+  id: string;
+  value: unknown;
+}
+
+/**
+ * Merges a shipment's values in order, then sweeps each kind that any of them changed, once;
+ * resolves to how many values changed anything. Runs inside the primary's write transaction.
+ */
+export async function mergeShipment(records: EncryptedRecords, values: readonly OpenedShippedValue[], now: number): Promise<number> {
+  const mergedPerKind = new Map<ShippedKind, number>();
+  for (const item of values) {
+    if (await item.shipped.merge(records, item.id, item.value, now)) mergedPerKind.set(item.shipped, (mergedPerKind.get(item.shipped) ?? 0) + 1);
+  }
+  let merged = 0;
+  for (const [shipped, count] of mergedPerKind) {
+    merged += count;
+    await shipped.sweep?.(records, now, count);
+  }
+  return merged;
 }

@@ -7,7 +7,9 @@ import { DataKeyCache } from '../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
 import { AUTHORIZATION_CODE_SECONDS, claimAuthorizationCode, type AuthorizationCodeContent, type Claim } from '../../src/oauth/authorize/authorization-code.ts';
-import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, mergeUsedCode, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
+import { AUTHORIZATION_CODE_RECORD_KIND, KEPT_AFTER_EXPIRY_MS, markCodeUsed, usedCodeRecord, type UsedCodeRecord } from '../../src/oauth/authorize/used-codes.ts';
+import { SHIPPED_KINDS } from '../../src/regions/region-replication.ts';
+import { mergeShipment } from '../../src/replication/shipped-kinds.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { AppClientRecord } from '../../src/userpools/clients/app-client.ts';
 import type { UserPoolServices } from '../../src/userpools/services.ts';
@@ -150,7 +152,10 @@ for (const backend of storeBackends()) {
       const t0 = Date.now();
       const poolId = newPoolId();
       await vault.createPool(poolId, provider, async () => undefined);
-      const merge = (id: string, used: UsedCodeRecord, now = t0 + 1_000) => vault.write(poolId, (records) => mergeUsedCode(records, id, used, now));
+      // Merged as the primary merges a shipment from a secondary, with the region's own kinds.
+      const shipped = SHIPPED_KINDS.find((candidate) => candidate.kind === AUTHORIZATION_CODE_RECORD_KIND)!;
+      const merge = async (id: string, used: UsedCodeRecord, now = t0 + 1_000) =>
+        (await vault.write(poolId, (records) => mergeShipment(records, [{ shipped, id, value: used }], now))) === 1;
       const active = (sessionId: string) => vault.read(poolId, (records) => isSessionActive(records, 'user', sessionId));
 
       // Used only at the secondary: recorded here, so a redemption here is a reuse and ends the secondary's session.

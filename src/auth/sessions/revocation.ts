@@ -62,16 +62,15 @@ export async function mergeSignOut(records: EncryptedRecords, userId: string, sh
 }
 
 /**
- * Merges a session revoked in another region (union); true when it was not revoked here yet. Like
- * a revocation made here, it sweeps a page of expired records, so a pool whose revocations are
- * mostly made in secondaries does not pile them up either; one that has expired already is not
- * kept.
+ * Merges a session revoked in another region (union); true when it was not revoked here yet. One
+ * that has expired already is not kept. The receiver sweeps after a shipment's merges
+ * (sweepRevokedSessions, once per shipment), so a pool whose revocations are mostly made in
+ * secondaries does not pile them up either.
  */
 export async function mergeRevokedSession(records: EncryptedRecords, sessionId: string, shipped: RevokedSessionRecord, now: number): Promise<boolean> {
   if (!isStillNeeded(shipped, now)) return false;
   if (await records.get(REVOKED_SESSION_KIND, sessionId)) return false;
   await records.put<RevokedSessionRecord>(REVOKED_SESSION_KIND, sessionId, shipped);
-  await sweepRevokedSessions(records, now);
   return true;
 }
 
@@ -127,10 +126,10 @@ export async function revokeSession(records: EncryptedRecords, sessionId: string
 /**
  * Drops a page of revoked-session records no token of which can be valid any more
  * (sweepExpiredRecords). Safe whenever it happens: the refresh token has expired, and so has every
- * access token from it.
+ * access token from it. `added`: how many records the caller has just added (a merged shipment).
  */
-function sweepRevokedSessions(records: EncryptedRecords, now: number): Promise<void> {
-  return sweepExpiredRecords<RevokedSessionRecord>(records.poolId, records.writableHere, REVOKED_SESSION_KIND, (revoked) => !isStillNeeded(revoked, now));
+export function sweepRevokedSessions(records: EncryptedRecords, now: number, added = 1): Promise<void> {
+  return sweepExpiredRecords<RevokedSessionRecord>(records.poolId, records.writableHere, REVOKED_SESSION_KIND, (revoked) => !isStillNeeded(revoked, now), added);
 }
 
 function isStillNeeded(revoked: RevokedSessionRecord, now: number): boolean {

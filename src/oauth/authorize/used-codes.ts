@@ -11,8 +11,8 @@ import { sweepExpiredRecords } from '../../crypto/expired-record-sweep.ts';
  * pool's records on the primary, in the transaction that chooses the tokens' session;
  * region-local state on a secondary replica, whose records are the primary's; from there the use
  * is shipped to the primary (mergeUsedCode, docs/REPLICATION.md). A record is needed only until
- * its code expires, since a later redemption fails on the expiry, so each redemption (and merge)
- * sweeps records of expired codes from the same place it wrote its own (sweepExpiredRecords).
+ * its code expires, since a later redemption fails on the expiry, so each redemption (and each
+ * shipment merged at the primary) sweeps records of expired codes from the same place it wrote its own (sweepExpiredRecords).
  */
 export const AUTHORIZATION_CODE_RECORD_KIND = 'authorization-code';
 /**
@@ -66,9 +66,10 @@ export async function markCodeUsed(records: EncryptedRecords, codeId: string, us
  * Drops a page of records of codes expired well before `now` (sweepExpiredRecords). Dropping a
  * record while another redemption of its code runs is safe because claimAuthorizationCode reads
  * the clock after the record: a code whose record is gone has expired by then and is refused.
+ * `added`: how many records the caller has just added (a merged shipment).
  */
-function sweepExpiredCodes(records: EncryptedRecords, now: number): Promise<void> {
-  return sweepExpiredRecords<UsedCodeRecord>(records.poolId, records.writableHere, AUTHORIZATION_CODE_RECORD_KIND, (used) => used.expiresAt + KEPT_AFTER_EXPIRY_MS <= now);
+export function sweepExpiredCodes(records: EncryptedRecords, now: number, added = 1): Promise<void> {
+  return sweepExpiredRecords<UsedCodeRecord>(records.poolId, records.writableHere, AUTHORIZATION_CODE_RECORD_KIND, (used) => used.expiresAt + KEPT_AFTER_EXPIRY_MS <= now, added);
 }
 
 /**
@@ -89,9 +90,8 @@ export async function mergeUsedCode(records: EncryptedRecords, codeId: string, s
   if (current?.sessionId === shipped.sessionId) return false;
   if (!current) {
     if (shipped.expiresAt + KEPT_AFTER_EXPIRY_MS <= now) return false;
+    // Swept like the primary's own, once per shipment by the receiver (sweepExpiredCodes).
     await records.put<UsedCodeRecord>(AUTHORIZATION_CODE_RECORD_KIND, codeId, shipped);
-    // As a redemption here does: merged records are swept too.
-    await sweepExpiredCodes(records, now);
     return true;
   }
   const first = await revokeSession(records, current.sessionId, now, current.sessionExpiresAt);

@@ -5,7 +5,7 @@ import { PeerRequestFailed, type PeerRegions } from '../../replication/peer-clie
 import { poolDigest } from '../../replication/pool-digest.ts';
 import type { RegionSettingsFingerprints, ReplicaControl, ReplicaView, ReplicationProgressView, ShippedRevocation } from '../../replication/replica-control-routes.ts';
 import { primaryRegionOf, type ReplicaPullers } from '../../replication/replica-pullers.ts';
-import type { ShippedKind } from '../../replication/shipped-kinds.ts';
+import { mergeShipment, type OpenedShippedValue, type ShippedKind } from '../../replication/shipped-kinds.ts';
 import type { Store } from '../../store/store.ts';
 import { ServiceError } from '../../wire/service-error.ts';
 import { FeatureUnavailableInTierException, InternalErrorException, InvalidParameterException, OperationNotEnabledException, ResourceNotFoundException } from '../errors.ts';
@@ -235,7 +235,7 @@ export class ReplicaLifecycle implements ReplicaControl {
     }
     if (!(await this.registryOf(poolId)).regions[caller]) throw new InvalidParameterException(`${caller} holds no replica of user pool ${poolId}.`);
     const { vault } = this.services;
-    const opened: Array<{ shipped: ShippedKind; id: string; value: unknown }> = [];
+    const opened: OpenedShippedValue[] = [];
     for (const item of revocations) {
       // A kind this region does not merge (a newer secondary's) is left out, not refused.
       const shipped = this.parts.shippedKinds.find((candidate) => candidate.kind === item.kind);
@@ -246,13 +246,7 @@ export class ReplicaLifecycle implements ReplicaControl {
         throw new InvalidParameterException(`A shipped ${item.kind} of user pool ${poolId} does not open with the pool's key.`);
       }
     }
-    return vault.write(poolId, async (records) => {
-      let merged = 0;
-      for (const item of opened) {
-        if (await item.shipped.merge(records, item.id, item.value, this.services.now())) merged += 1;
-      }
-      return merged;
-    });
+    return vault.write(poolId, (records) => mergeShipment(records, opened, this.services.now()));
   }
 
   async regionSettings(poolId: string): Promise<RegionSettingsFingerprints> {

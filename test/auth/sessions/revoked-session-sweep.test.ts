@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { isSessionActive, mergeRevokedSession, REVOKED_KEPT_AFTER_EXPIRY_MS, REVOKED_SESSION_KIND, revokeSession } from '../../../src/auth/sessions/revocation.ts';
+import { isSessionActive, REVOKED_KEPT_AFTER_EXPIRY_MS, REVOKED_SESSION_KIND, revokeSession } from '../../../src/auth/sessions/revocation.ts';
 import { newSessionId } from '../../../src/auth/sessions/session-ids.ts';
 import { DataKeyCache } from '../../../src/crypto/data-key-cache.ts';
 import { PoolVault } from '../../../src/crypto/pool-vault.ts';
 import { ServiceKeyProvider } from '../../../src/crypto/service-key-provider.ts';
+import { SHIPPED_KINDS } from '../../../src/regions/region-replication.ts';
+import { mergeShipment } from '../../../src/replication/shipped-kinds.ts';
 import { storeBackends, type OpenStore } from '../../support/stores.ts';
 
 /**
@@ -78,11 +80,14 @@ for (const backend of storeBackends()) {
     test('a revocation merged from another region sweeps as one made here does, and an expired one is not kept', async () => {
       const poolId = await newPool();
       const expired = await revoke(poolId, NOW - 60 * DAY, NOW - 30 * DAY, NOW - 40 * DAY);
-      const merge = (sessionId: string, expiresAt: number) => vault.write(poolId, (records) => mergeRevokedSession(records, sessionId, { revokedAt: NOW, expiresAt }, NOW));
-      const shipped = newSessionId(NOW - DAY);
-      assert.equal(await merge(shipped, NOW + 29 * DAY), true);
-      assert.equal(await merge(shipped, NOW + 29 * DAY), false, 'merged once');
-      assert.deepEqual(await revokedIds(poolId), [shipped], 'the expired record went with the merge');
+      // Merged as the primary merges a shipment from a secondary, with the region's own kinds.
+      const shipped = SHIPPED_KINDS.find((candidate) => candidate.kind === REVOKED_SESSION_KIND)!;
+      const merge = async (sessionId: string, expiresAt: number) =>
+        (await vault.write(poolId, (records) => mergeShipment(records, [{ shipped, id: sessionId, value: { revokedAt: NOW, expiresAt } }], NOW))) === 1;
+      const revokedThere = newSessionId(NOW - DAY);
+      assert.equal(await merge(revokedThere, NOW + 29 * DAY), true);
+      assert.equal(await merge(revokedThere, NOW + 29 * DAY), false, 'merged once');
+      assert.deepEqual(await revokedIds(poolId), [revokedThere], 'the expired record went with the merge');
       assert.equal(await merge(newSessionId(NOW - 60 * DAY), NOW - 30 * DAY), false, 'long expired: nothing to keep');
       assert.ok(!(await revokedIds(poolId)).includes(expired));
     });
