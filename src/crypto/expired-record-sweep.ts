@@ -4,7 +4,8 @@ import type { WritableRecords } from './encrypted-records.ts';
 const SWEEP_BATCH = 25;
 /**
  * Most records one sweep looks at, however many its caller added: a shipment merged at a primary
- * adds up to 200 in one write transaction, which every other writer of the pool waits for.
+ * adds up to 200 (replication/shipped-kinds.ts SHIPMENT_LIMIT) in one write transaction, which
+ * every other writer of the pool waits for; twice that is 400.
  */
 const MAX_SWEEP = 500;
 /** Where each pool's sweep of each kind goes on, per process. */

@@ -8,7 +8,7 @@ import { PeerRegions } from '../replication/peer-client.ts';
 import { registerReplicaControlRoutes } from '../replication/replica-control-routes.ts';
 import { ReplicaPullers } from '../replication/replica-pullers.ts';
 import { registerReplicaDeletions, registerReplicationMetrics } from '../replication/replication-metrics.ts';
-import { RevocationShipper } from '../replication/revocation-shipper.ts';
+import { LocalStateShipper } from '../replication/local-state-shipper.ts';
 import type { ShippedKind } from '../replication/shipped-kinds.ts';
 import { AUTHORIZATION_CODE_RECORD_KIND, mergeUsedCode, sweepExpiredCodes, type UsedCodeRecord } from '../oauth/authorize/used-codes.ts';
 import type { Store } from '../store/store.ts';
@@ -36,7 +36,7 @@ const ADOPT_INTERVAL_MS = 2_000;
 
 export interface RegionReplication {
   lifecycle: ReplicaLifecycle;
-  /** Restarts the pullers of the replica pools in the store and ships queued revocations. */
+  /** Restarts the pullers of the replica pools in the store and ships queued revocations and code uses. */
   resume(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export interface RegionReplication {
 /**
  * Pool replication for a region that has peers (from the region catalog): the change feed and
  * the replica control endpoints other regions call, the pullers of this region's replicas, and
- * the shipper of revocations made here back to primaries. Without peers there is nothing to
+ * the shipper of revocations and code uses made here back to primaries. Without peers there is nothing to
  * replicate with, and none of it is started.
  */
 export function startReplication(app: FastifyInstance, settings: RegionSettings, services: UserPoolServices, store: Store, metrics: Registry, leader: boolean): RegionReplication | null {
@@ -63,11 +63,11 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
       log.info({ poolId }, 'replica pool deleted in this region; its puller stopped');
     },
   });
-  const shipper = new RevocationShipper({
+  const shipper = new LocalStateShipper({
     vault: services.vault,
     peers,
     kinds: SHIPPED_KINDS.map((shipped) => shipped.kind),
-    onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'revocations not shipped to the primary yet; retrying'),
+    onError: (poolId, error) => log.warn({ poolId, error: error.message }, 'revocations or code uses not shipped to the primary yet; retrying'),
   });
   const lifecycle = new ReplicaLifecycle(services, { store, peers, pullers, shippedKinds: SHIPPED_KINDS });
   services.replicas = lifecycle;
@@ -83,7 +83,7 @@ export function startReplication(app: FastifyInstance, settings: RegionSettings,
 
   registerReplicationMetrics(metrics, { replicaPoolIds: () => pullers.poolIds(), describeReplica: (poolId) => lifecycle.describeReplica(poolId) });
 
-  // The leader also adopts replica pools another worker created, and retries their revocations.
+  // The leader also adopts replica pools another worker created, and retries their shipments.
   let adopting: NodeJS.Timeout | null = null;
   return {
     lifecycle,

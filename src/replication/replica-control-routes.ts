@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CredentialLookup } from '../wire/sigv4-verifier.ts';
 import { answerReplicationCall, authenticateReplicationCall, poolIdOf, ReplicationRouteError } from './replication-http.ts';
+import { SHIPMENT_LIMIT } from './shipped-kinds.ts';
 
 export type ReplicaRole = 'PRIMARY' | 'SECONDARY';
 export type ReplicaStatus = 'CREATING' | 'INACTIVE' | 'ACTIVE' | 'DELETING';
@@ -27,8 +28,11 @@ export interface ReplicaView {
   Reachable?: boolean;
 }
 
-/** A revocation made in a secondary, sealed as it is stored there (region-independent AAD). */
-export interface ShippedRevocation {
+/**
+ * A value of a shipped kind (a revocation, a code's use; replication/shipped-kinds.ts) written in a
+ * secondary, sealed as it is stored there (region-independent AAD).
+ */
+export interface ShippedValue {
   kind: string;
   id: string;
   /** base64 of the sealed local-state payload. */
@@ -48,12 +52,11 @@ export interface ReplicaControl {
   setReplicaStatus(poolId: string, status: 'ACTIVE' | 'INACTIVE'): Promise<ReplicaView>;
   deleteReplica(poolId: string, caller: string): Promise<void>;
   listReplicas(poolId: string): Promise<ReplicaView[]>;
-  receiveRevocations(poolId: string, caller: string, revocations: ShippedRevocation[]): Promise<number>;
+  receiveShipment(poolId: string, caller: string, values: ShippedValue[]): Promise<number>;
   regionSettings(poolId: string): Promise<RegionSettingsFingerprints>;
   digest(poolId: string): Promise<{ RegionName: string; Digest: string; Sequence: number }>;
 }
 
-const MAXIMUM_REVOCATIONS = 1000;
 
 /**
  * The inter-region control endpoints of replicas, under `/replication/pools/:poolId/`:
@@ -108,12 +111,14 @@ export function registerReplicaControlRoutes(app: FastifyInstance, options: { co
       return {};
     });
     route('GET', 'replicas', async (poolId) => ({ UserPoolReplicas: await control.listReplicas(poolId) }));
+    // Named `revocations` (path and body) from before used codes travelled too; kept, so regions
+    // of two versions still ship to each other.
     route('POST', 'revocations', async (poolId, caller, body) => {
-      const revocations = (body as { revocations?: unknown }).revocations;
-      if (!Array.isArray(revocations) || revocations.length > MAXIMUM_REVOCATIONS || !revocations.every(isShippedRevocation)) {
-        throw new ReplicationRouteError(400, 'InvalidParameterException', `revocations must be a list of at most ${MAXIMUM_REVOCATIONS} {kind, id, payload}.`);
+      const values = (body as { revocations?: unknown }).revocations;
+      if (!Array.isArray(values) || values.length > SHIPMENT_LIMIT || !values.every(isShippedValue)) {
+        throw new ReplicationRouteError(400, 'InvalidParameterException', `revocations must be a list of at most ${SHIPMENT_LIMIT} {kind, id, payload}.`);
       }
-      return { merged: await control.receiveRevocations(poolId, caller, revocations) };
+      return { merged: await control.receiveShipment(poolId, caller, values) };
     });
     route('GET', 'region-settings', (poolId) => control.regionSettings(poolId));
     route('GET', 'digest', (poolId) => control.digest(poolId));
@@ -136,8 +141,8 @@ function isStringRecord(value: unknown): value is Record<string, string> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((item) => typeof item === 'string');
 }
 
-function isShippedRevocation(value: unknown): value is ShippedRevocation {
-  const item = value as ShippedRevocation;
+function isShippedValue(value: unknown): value is ShippedValue {
+  const item = value as ShippedValue;
   return typeof item === 'object' && item !== null && typeof item.kind === 'string' && typeof item.id === 'string' && typeof item.payload === 'string' && item.id.length <= 256 && item.payload.length <= 16_384;
 }
 

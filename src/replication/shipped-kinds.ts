@@ -18,12 +18,19 @@ export interface ShippedKind {
   merge(records: EncryptedRecords, id: string, value: unknown, now: number): Promise<boolean>;
   /**
    * Drops records of the kind that no request needs any more, after a shipment merged `merged` of
-   * them: once per shipment, not per value (a batch is up to 200 values, all in one write
+   * them: once per shipment, not per value (up to SHIPMENT_LIMIT values, all in one write
    * transaction that every writer of the pool waits for). Kinds that do not grow per event
    * (sign-out watermarks, one per user) have none.
    */
   sweep?(records: EncryptedRecords, now: number, merged: number): Promise<void>;
 }
+
+/**
+ * Most values in one shipment: what a secondary sends at once and what a primary accepts. It
+ * bounds the primary's write transaction that merges them, and sweepExpiredRecords's page (twice
+ * this, at most) keeps up with it.
+ */
+export const SHIPMENT_LIMIT = 200;
 
 /** One value of a shipment, opened, with the kind that merges it. */
 export interface OpenedShippedValue {
@@ -35,6 +42,8 @@ export interface OpenedShippedValue {
 /**
  * Merges a shipment's values in order, then sweeps each kind that any of them changed, once;
  * resolves to how many values changed anything. Runs inside the primary's write transaction.
+ * (A merge that revokes sessions, a code used on both sides, sweeps revoked sessions itself, as
+ * any revocation made at the primary does.)
  */
 export async function mergeShipment(records: EncryptedRecords, values: readonly OpenedShippedValue[], now: number): Promise<number> {
   const mergedPerKind = new Map<ShippedKind, number>();

@@ -291,7 +291,7 @@ export interface Store {
    * A replica does not append these to its own change log: the primary's log is the source of
    * truth and its sequence numbers are the ones tracked, and a second log would only be a copy
    * nobody reads. (What a secondary changes itself, such as revocations, is region-local state
-   * shipped to the primary: src/replication/revocation-shipper.ts.)
+   * shipped to the primary: src/replication/local-state-shipper.ts.)
    */
   applyChanges(poolId: string, changes: ReplicatedChange[]): Promise<number>;
 }

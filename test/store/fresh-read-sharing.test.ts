@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { FreshReadSharing } from '../../src/store/postgres/fresh-read-sharing.ts';
-import { storesSharingOneDatabase } from '../support/stores.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { dropPostgresSchema, postgresTestUrl, storesSharingOneDatabase, uniquePostgresSchema } from '../support/stores.ts';
 
 /** A read function whose reads the test answers one by one. */
 function scriptedReads() {
@@ -109,6 +111,34 @@ describe('PostgresStore.poolVersion with reads in flight', () => {
       }
     } finally {
       await dispose();
+    }
+  });
+
+  test('a read that does not answer fails its callers after the timeout, and the next read goes out', { timeout: 20_000 }, async () => {
+    const schema = uniquePostgresSchema();
+    const url = new URL(postgresTestUrl(schema));
+    url.searchParams.delete('schema');
+    const store = new PostgresStore(url.toString(), { schema, versionReadTimeoutMs: 300 });
+    const locker = new pg.Client({ connectionString: url.toString(), options: `-c search_path=${schema}` });
+    try {
+      await store.migrate();
+      const poolId = `us-east-1_${randomBytes(6).toString('hex')}`;
+      await store.createPool({ poolId, wrappedDataKey: Buffer.from('wrapped'), keyReference: 'service', createdAt: 1_000 }, async () => undefined);
+      const version = await store.poolVersion(poolId);
+      // Holding an ACCESS EXCLUSIVE lock on `pools` makes every read of it wait: a read that never answers.
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE pools IN ACCESS EXCLUSIVE MODE');
+      const stuck = store.poolVersion(poolId);
+      const waiting = store.poolVersion(poolId);
+      await assert.rejects(stuck, /timeout/i);
+      await assert.rejects(waiting, /timeout/i, 'the callers waiting behind it are not left hanging');
+      await locker.query('ROLLBACK');
+      assert.equal(await store.poolVersion(poolId), version);
+    } finally {
+      await locker.end().catch(() => undefined);
+      await store.close();
+      await dropPostgresSchema(schema);
     }
   });
 });

@@ -45,7 +45,7 @@ export async function signOutEverywhere(records: EncryptedRecords, userId: strin
   const next = mergeSignOuts(current, { signedOutAt: at, kept: options.keep ? [options.keep] : [] });
   const value = next.kept?.length ? next : { signedOutAt: next.signedOutAt };
   // A secondary replica keeps its sign-outs region-local; they are shipped to the primary,
-  // merged there and come back with the primary's records (src/replication/revocation-shipper.ts).
+  // merged there and come back with the primary's records (src/replication/local-state-shipper.ts).
   await records.writableHere.put<SignOutRecord>(SIGN_OUT_KIND, userId, value);
 }
 

@@ -34,6 +34,9 @@ import {
 /** How long a statement waits for a pooled connection (pg's connectionTimeoutMillis). */
 const CONNECTION_WAIT_MS = 30_000;
 
+/** How long a shared pool-version read may take before its callers fail (and its connection is dropped). */
+const VERSION_READ_TIMEOUT_MS = CONNECTION_WAIT_MS;
+
 const POOL_VERSION_SQL = `SELECT ${POOL_VERSION_EXPRESSION} AS version FROM pools WHERE pool_id = $1`;
 
 type Row = Record<string, unknown>;
@@ -41,6 +44,8 @@ type Row = Record<string, unknown>;
 export interface PostgresStoreOptions {
   /** Schema to keep every table in (created by migrate()); lets tests and tenants share a database. */
   schema?: string;
+  /** How long a shared pool-version read may take (default 30 s); tests shorten it. */
+  versionReadTimeoutMs?: number;
 }
 
 /**
@@ -78,16 +83,21 @@ export class PostgresStore implements Store, CommitAnnouncer {
   readonly backend = 'postgres' as const;
   private readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly versionReadTimeoutMs: number;
   private readonly commits = new CommitListeners();
   /**
    * One version read per round trip per pool, however many requests ask (fresh-read-sharing.ts).
-   * A named statement: each connection prepares it once, and later reads skip PostgreSQL's parse
-   * and plan and node-postgres's row description (in bench/oauth this read is most of a grant's
-   * database work). Its result is one text column, so a migration run meanwhile by another server
-   * cannot invalidate the prepared plan's row type.
+   * A named statement: each connection prepares it once, and later reads skip sending and
+   * answering Parse and PostgreSQL's parse and analysis (in bench/oauth this read is all of a
+   * grant's database work). Its result is one text column, so a migration run meanwhile by another
+   * server cannot invalidate the prepared plan's row type. Timed out, because every request of the
+   * pool waits on the read in flight: one that never answered (a half-open connection) would
+   * otherwise stall them all, where unshared it stalled only its own request.
    */
   private readonly poolVersions = new FreshReadSharing<string | null>(async (poolId) => {
-    const { rows } = await this.pool.query<Row>({ name: 'pool-version', text: POOL_VERSION_SQL, values: [poolId] });
+    // node-postgres reads query_timeout per query; its types know it only as a connection setting.
+    const query: pg.QueryConfig & { query_timeout: number } = { name: 'pool-version', text: POOL_VERSION_SQL, values: [poolId], query_timeout: this.versionReadTimeoutMs };
+    const { rows } = await this.pool.query<Row>(query);
     return rows[0] ? String(rows[0].version) : null;
   });
 
@@ -97,6 +107,7 @@ export class PostgresStore implements Store, CommitAnnouncer {
       throw new Error(`invalid schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
     }
     this.schema = schema;
+    this.versionReadTimeoutMs = options.versionReadTimeoutMs ?? VERSION_READ_TIMEOUT_MS;
     this.pool = new pg.Pool({
       connectionString,
       // A startup parameter rather than a SET after connecting: the server applies it before the

@@ -3,7 +3,7 @@ import { pickRegionSettings, readSecondarySettings, settingFingerprints, writeSe
 import { failoverChecklist, type ChecklistRegion, type FailoverChecklist } from '../../regions/failover-checklist.ts';
 import { PeerRequestFailed, type PeerRegions } from '../../replication/peer-client.ts';
 import { poolDigest } from '../../replication/pool-digest.ts';
-import type { RegionSettingsFingerprints, ReplicaControl, ReplicaView, ReplicationProgressView, ShippedRevocation } from '../../replication/replica-control-routes.ts';
+import type { RegionSettingsFingerprints, ReplicaControl, ReplicaView, ReplicationProgressView, ShippedValue } from '../../replication/replica-control-routes.ts';
 import { primaryRegionOf, type ReplicaPullers } from '../../replication/replica-pullers.ts';
 import { mergeShipment, type OpenedShippedValue, type ShippedKind } from '../../replication/shipped-kinds.ts';
 import type { Store } from '../../store/store.ts';
@@ -34,7 +34,7 @@ export interface ReplicationParts {
   store: Store;
   peers: PeerRegions;
   pullers: ReplicaPullers;
-  /** What secondaries ship here and how it merges (receiveRevocations). */
+  /** What secondaries ship here and how it merges (receiveShipment). */
   shippedKinds: readonly ShippedKind[];
 }
 
@@ -229,14 +229,14 @@ export class ReplicaLifecycle implements ReplicaControl {
     await this.services.vault.deletePool(poolId);
   }
 
-  async receiveRevocations(poolId: string, caller: string, revocations: ShippedRevocation[]): Promise<number> {
+  async receiveShipment(poolId: string, caller: string, values: ShippedValue[]): Promise<number> {
     if ((await withPool(poolId, () => this.services.vault.roleOf(poolId))) !== 'primary') {
-      throw new OperationNotEnabledException(`User pool ${poolId} is not primary in ${this.services.region}; ship revocations to ${primaryRegionOf(poolId)}.`);
+      throw new OperationNotEnabledException(`User pool ${poolId} is not primary in ${this.services.region}; ship revocations and code uses to ${primaryRegionOf(poolId)}.`);
     }
     if (!(await this.registryOf(poolId)).regions[caller]) throw new InvalidParameterException(`${caller} holds no replica of user pool ${poolId}.`);
     const { vault } = this.services;
     const opened: OpenedShippedValue[] = [];
-    for (const item of revocations) {
+    for (const item of values) {
       // A kind this region does not merge (a newer secondary's) is left out, not refused.
       const shipped = this.parts.shippedKinds.find((candidate) => candidate.kind === item.kind);
       if (!shipped) continue;

@@ -1,26 +1,28 @@
 import type { PoolVault } from '../crypto/pool-vault.ts';
 import { PeerRequestFailed, type PeerRegions } from './peer-client.ts';
-import type { ShippedRevocation } from './replica-control-routes.ts';
+import type { ShippedValue } from './replica-control-routes.ts';
 import { primaryRegionOf } from './replica-pullers.ts';
+import { SHIPMENT_LIMIT } from './shipped-kinds.ts';
 
+// Named before used codes travelled too; kept, so a queue written by an earlier version is still shipped.
 const QUEUE_KIND = 'revocation-queue';
 const QUEUE_ID = 'pending';
-const BATCH = 200;
 
 /**
- * Carries revocations made in a secondary region (GlobalSignOut, RevokeToken, ... there) and the
- * authorization codes used there to the primary, which merges them into the pool's records (max
+ * Carries the region-local state of the shipped kinds (replication/shipped-kinds.ts: revocations
+ * made in a secondary region, GlobalSignOut, RevokeToken, ... there, and the authorization codes
+ * used there) to the primary, which merges them into the pool's records (max
  * watermark, union of revoked sessions, a code's use: see ShippedKind), so they replicate to every
  * region. They take effect in the secondary at once (its region-local copy is consulted with the
  * records); shipping only spreads them.
  *
  * The queue of what is not shipped yet is region-local state, changed only atomically
  * (PoolVault.updateLocal), so every worker of a region can add to it and ship from it: shipping
- * an entry twice is harmless (the merge is idempotent), losing one is not. Each revocation is
+ * an entry twice is harmless (the merge is idempotent), losing one is not. Each value is
  * shipped at once; the leader retries the queues every few seconds, so one made while the primary
  * is down reaches it once it is back. Payloads travel sealed as stored.
  */
-export class RevocationShipper {
+export class LocalStateShipper {
   /** One shipment at a time per pool in this process. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
@@ -71,16 +73,16 @@ export class RevocationShipper {
     const { vault, peers } = this.options;
     const queue = (await vault.readLocal<string[]>(poolId, QUEUE_KIND, QUEUE_ID)) ?? [];
     if (queue.length === 0) return 0;
-    const batch = queue.slice(0, BATCH);
-    const revocations: ShippedRevocation[] = [];
+    const batch = queue.slice(0, SHIPMENT_LIMIT);
+    const values: ShippedValue[] = [];
     for (const entry of batch) {
       const [kind, id] = entry.split('\u0000') as [string, string];
       const sealed = await vault.sealedLocal(poolId, kind, id);
-      if (sealed) revocations.push({ kind, id, payload: sealed.toString('base64') });
+      if (sealed) values.push({ kind, id, payload: sealed.toString('base64') });
     }
     let refused: PeerRequestFailed | null = null;
     try {
-      await peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations }, { timeoutMs: 5_000 });
+      await peers.request(primaryRegionOf(poolId), 'POST', `/replication/pools/${encodeURIComponent(poolId)}/revocations`, { revocations: values }, { timeoutMs: 5_000 });
     } catch (error) {
       // Unreachable or failing: keep the batch and retry. Refused (4xx: this region no longer holds
       // a replica there, say): retrying would never succeed, so the batch leaves the queue.
