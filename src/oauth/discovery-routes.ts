@@ -3,7 +3,7 @@ import { PoolMissing } from '../store/store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { SigningKeysMissing } from '../auth/tokens/signing-keys.ts';
 import { USER_POOL_ID_PATTERN } from '../userpools/shared/identifiers.ts';
-
+import { allowCrossOrigin } from './cross-origin.ts';
 
 export interface DiscoveryOptions {
   signingKeys: SigningKeyCache;
@@ -22,32 +22,35 @@ export interface DiscoveryOptions {
  * so every region publishes the same JWKS.
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, options: DiscoveryOptions): void {
-  app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (request, reply) => {
-    const keys = await loadKeys(options, request.params.poolId);
-    if (keys === UNAVAILABLE) return keysUnavailable(reply);
-    if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
-    return reply.header('cache-control', 'public, max-age=300').send(keys.jwks);
-  });
+  app.register(async (scope) => {
+    allowCrossOrigin(scope, ['GET']);
+    scope.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (request, reply) => {
+      const keys = await loadKeys(options, request.params.poolId);
+      if (keys === UNAVAILABLE) return keysUnavailable(reply);
+      if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
+      return reply.header('cache-control', 'public, max-age=300').send(keys.jwks);
+    });
 
-  app.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (request, reply) => {
-    const { poolId } = request.params;
-    const keys = await loadKeys(options, poolId);
-    if (keys === UNAVAILABLE) return keysUnavailable(reply);
-    if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
-    const issuer = await options.issuerOf(poolId);
-    const base = (await options.oauthBaseUrl?.(poolId)) ?? null;
-    return reply.send({
-      issuer,
-      ...(base ? endpointsOf(base) : {}),
-      jwks_uri: `${issuer}/.well-known/jwks.json`,
-      response_types_supported: ['code', 'token'],
-      grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
-      code_challenge_methods_supported: ['S256'],
-      subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      scopes_supported: ['openid', 'email', 'phone', 'profile'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'cognito:username', 'cognito:groups'],
+    scope.get<{ Params: { poolId: string } }>('/:poolId/.well-known/openid-configuration', async (request, reply) => {
+      const { poolId } = request.params;
+      const keys = await loadKeys(options, poolId);
+      if (keys === UNAVAILABLE) return keysUnavailable(reply);
+      if (!keys) return reply.status(404).send({ error: 'not_found', error_description: 'User pool does not exist.' });
+      const issuer = await options.issuerOf(poolId);
+      const base = (await options.oauthBaseUrl?.(poolId)) ?? null;
+      return reply.send({
+        issuer,
+        ...(base ? endpointsOf(base) : {}),
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        response_types_supported: ['code', 'token'],
+        grant_types_supported: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials'],
+        code_challenge_methods_supported: ['S256'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        scopes_supported: ['openid', 'email', 'phone', 'profile'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'cognito:username', 'cognito:groups'],
+      });
     });
   });
 }

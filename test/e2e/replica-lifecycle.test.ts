@@ -273,7 +273,7 @@ describe('user pool replicas across two real region processes', () => {
   test('at an inactive secondary, a deleted client is reported missing, a live one refused for the replica\'s status', async () => {
     const pool = await newPool({ ...ready, KeyConfiguration: { KeyType: 'CUSTOMER_MANAGED_KEY', KmsKeyArn: keyArn } });
     const newClient = async (name: string) =>
-      (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: name, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
+      (await east.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: name, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }))).UserPoolClient!.ClientId!;
     const [doomed, kept] = [await newClient('doomed'), await newClient('kept')];
     await east.send(new AdminCreateUserCommand({ UserPoolId: pool, Username: 'heidi', MessageAction: 'SUPPRESS' }));
     await east.send(new AdminSetUserPasswordCommand({ UserPoolId: pool, Username: 'heidi', Password: PASSWORD, Permanent: true }));

@@ -389,12 +389,93 @@ describe('OAuth 2.0 authorization code flow with the hosted login', () => {
     assert.equal(decodeJwt(fragment.get('access_token')!).scope, 'openid email');
   });
 
+  test('the implicit flow answered by an earlier browser session carries that sign-in\'s auth_time', async () => {
+    const app = await webApp({ flows: ['code', 'implicit'] });
+    const implicit = (state: string) => authorizeUrl(app.base, { response_type: 'token', client_id: app.clientId, redirect_uri: CALLBACK_URL, scope: 'openid', state, nonce: `n-${state}` });
+    const signedInAt = Math.floor(clock.now() / 1000);
+    const { jar } = await signInOverHttp(implicit('first'), app.username, PASSWORD);
+    clock.advance(60_000);
+    const again = await getManual(implicit('again'), jar);
+    assert.equal(again.status, 302, 'the browser session answers without the form');
+    const fragment = new URLSearchParams(new URL(again.headers.get('location')!).hash.slice(1));
+    const idClaims = decodeJwt(fragment.get('id_token')!);
+    assert.equal(idClaims.auth_time, signedInAt);
+    assert.equal(idClaims.iat, signedInAt + 60);
+    assert.equal(decodeJwt(fragment.get('access_token')!).auth_time, signedInAt);
+  });
+
+  test('logout revokes the browser session: a copy of its cookie no longer signs in', async () => {
+    const app = await webApp();
+    const { challenge } = pkcePair();
+    const start = authorizeUrl(app.base, { response_type: 'code', client_id: app.clientId, redirect_uri: CALLBACK_URL, scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
+    const { jar } = await signInOverHttp(start, app.username, PASSWORD);
+    const copy = jar.copy();
+    const before = await getManual(start, copy);
+    assert.ok(before.headers.get('location')!.startsWith(`${CALLBACK_URL}?`), 'the copied cookie signs in before the logout');
+
+    const out = await getManual(`${app.base}/logout?${new URLSearchParams({ client_id: app.clientId, logout_uri: LOGOUT_URL })}`, jar);
+    assert.equal(out.status, 302);
+    assert.equal(out.headers.get('location'), LOGOUT_URL);
+    assert.equal(jar.has('meridian-session'), false, 'the cookie is deleted');
+    const replay = await getManual(start, copy);
+    assert.equal(replay.status, 302);
+    assert.equal(new URL(replay.headers.get('location')!).pathname, `/${app.prefix}/login`, 'and its copy gets the login form');
+    // Tokens issued before the logout are the app's to revoke (as in Cognito): a logout without a cookie still works.
+    assert.equal((await getManual(`${app.base}/logout?${new URLSearchParams({ client_id: app.clientId, logout_uri: LOGOUT_URL })}`)).status, 302);
+  });
+
+  test('a browser app on another origin exchanges its code and calls userInfo with fetch (CORS, as Cognito allows)', async () => {
+    const app = await webApp();
+    const { code, verifier } = await codeFor(app);
+    const preflight = await fetch(`${app.base}/oauth2/userInfo`, { method: 'OPTIONS', headers: { origin: 'http://localhost:1', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers')!, /authorization/);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      // The relying party's origin (http://localhost:<port>) is not the server's (http://127.0.0.1:<port>).
+      await page.goto(`${new URL(CALLBACK_URL).origin}/spa`);
+      const answers = await page.evaluate(
+        // No named functions in here: the test's compiler would wrap them in a helper the page lacks.
+        async ({ base, issuer, clientId, code, verifier, redirectUri }) => {
+          const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+          const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
+          const token = await fetch(`${base}/oauth2/token`, { method: 'POST', headers: formHeaders, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, code, code_verifier: verifier, redirect_uri: redirectUri }) });
+          const tokens = (await token.json()) as { access_token: string; refresh_token: string };
+          const info = await fetch(`${base}/oauth2/userInfo`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+          // An error is readable too, and a Basic header makes the browser ask first (a preflight).
+          const refused = await fetch(`${base}/oauth2/token`, { method: 'POST', headers: { ...formHeaders, authorization: `Basic ${btoa(`${clientId}:wrong`)}` }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }) });
+          const revoked = await fetch(`${base}/oauth2/revoke`, { method: 'POST', headers: formHeaders, body: new URLSearchParams({ client_id: clientId, token: tokens.refresh_token }) });
+          return {
+            discovery: discovery.status,
+            token: token.status,
+            info: { status: info.status, body: (await info.json()) as Record<string, unknown> },
+            refused: { status: refused.status, body: (await refused.json()) as Record<string, unknown> },
+            revoked: revoked.status,
+          };
+        },
+        { base: app.base, issuer: app.issuer, clientId: app.clientId, code, verifier, redirectUri: CALLBACK_URL },
+      );
+      assert.equal(answers.discovery, 200);
+      assert.equal(answers.token, 200);
+      assert.equal(answers.info.status, 200);
+      assert.equal(answers.info.body.username, app.username);
+      assert.equal(answers.refused.status, 401);
+      assert.equal(answers.refused.body.error, 'invalid_client');
+      assert.equal(answers.revoked, 200);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('userInfo: Bearer per RFC 6750, openid required, scopes select the attributes', async () => {
     const app = await webApp({ scopes: ['openid', 'email', 'profile', 'aws.cognito.signin.user.admin'], passwordAuth: true });
     const url = `${app.base}/oauth2/userInfo`;
     const missing = await fetch(url);
     assert.equal(missing.status, 401);
     assert.equal(missing.headers.get('www-authenticate'), 'Bearer realm="userInfo"');
+    assert.equal(((await missing.json()) as { error?: string }).error, undefined, 'no error code without a token (RFC 6750 §3.1)');
     const garbage = await fetch(url, { headers: { authorization: 'Bearer nonsense' } });
     assert.equal(garbage.status, 401);
     assert.match(garbage.headers.get('www-authenticate')!, /error="invalid_token"/);

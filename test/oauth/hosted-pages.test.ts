@@ -170,6 +170,12 @@ describe('hosted pages in Chromium', () => {
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sign up');
       assert.equal(await page.getByLabel('Password').getAttribute('autocomplete'), 'new-password');
       await page.getByLabel('Username').fill('newcomer');
+      // A valid address to the browser's own check, not to Cognito's: the error comes back next to the field.
+      await page.getByLabel('Email').fill('newcomer@example');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await submit(page, 'Sign up');
+      assert.equal(await fieldError(page, 'Email'), 'Invalid email address format.');
+      assert.equal(await page.getByLabel('Username').inputValue(), 'newcomer', 'what was typed stays');
       await page.getByLabel('Email').fill('newcomer@example.com');
       await page.getByLabel('Password').fill('short');
       await submit(page, 'Sign up');

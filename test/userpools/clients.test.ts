@@ -142,12 +142,18 @@ describe('app clients over the Cognito API', () => {
     assert.deepEqual(legacy.ExplicitAuthFlows, ['ADMIN_NO_SRP_AUTH', 'USER_PASSWORD_AUTH']);
     await rejectsCreate(poolId, { ExplicitAuthFlows: ['ADMIN_NO_SRP_AUTH', 'ALLOW_USER_SRP_AUTH'] }, 'InvalidParameterException');
     await rejectsCreate(poolId, { ExplicitAuthFlows: ['NOT_A_FLOW' as 'ALLOW_USER_SRP_AUTH'] }, 'InvalidParameterException');
+    // Cognito: "REFRESH_TOKEN_AUTH should always be allowed." (legacy lists allow it implicitly).
+    await rejectsCreate(poolId, { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }, 'InvalidParameterException');
+    await assert.rejects(
+      region.cognito.send(new UpdateUserPoolClientCommand({ UserPoolId: poolId, ClientId: chosen.ClientId!, ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] })),
+      { name: 'InvalidParameterException', message: 'REFRESH_TOKEN_AUTH should always be allowed.' },
+    );
   });
 
   test('ALLOW_USER_AUTH needs the Essentials tier or higher', async () => {
     const litePool = await newPool({ UserPoolTier: 'LITE' });
-    await rejectsCreate(litePool, { ExplicitAuthFlows: ['ALLOW_USER_AUTH'] }, 'FeatureUnavailableInTierException');
-    await newClient(litePool, { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] });
+    await rejectsCreate(litePool, { ExplicitAuthFlows: ['ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }, 'FeatureUnavailableInTierException');
+    await newClient(litePool, { ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
   });
 
   test('read and write attributes must be attributes of the pool schema', async () => {
@@ -249,7 +255,7 @@ describe('app clients over the Cognito API', () => {
       GenerateSecret: true,
       AccessTokenValidity: 10,
       TokenValidityUnits: { AccessToken: 'minutes' },
-      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'],
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       ReadAttributes: ['email'],
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: false,

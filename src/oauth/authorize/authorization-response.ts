@@ -22,7 +22,8 @@ export async function authorizationRedirect(
   if (request.responseType === 'code') {
     return redirectUrl(request.target, { code: issueAuthorizationCode(records, request, user, authTime, now) });
   }
-  const tokens = await grantTokens(services, records, { client: request.client, user, scope: request.scopes.join(' '), nonce: request.nonce });
+  // auth_time is the sign-in's, also when a browser session from earlier answers (OIDC Core §2).
+  const tokens = await grantTokens(services, records, { client: request.client, user, scope: request.scopes.join(' '), nonce: request.nonce, authTime, now });
   return redirectUrl(request.target, {
     access_token: tokens.AccessToken,
     // Cognito returns an ID token only when openid was granted.

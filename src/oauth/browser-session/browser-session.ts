@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isSessionActive, sessionStartFor } from '../../auth/sessions/revocation.ts';
+import { isSessionActive, revokeSession, sessionStartFor } from '../../auth/sessions/revocation.ts';
 import { newSessionId, sessionStartedAt } from '../../auth/sessions/session-ids.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
@@ -12,10 +12,12 @@ import { clearCookie, readCookies, setCookie, type CookieScope } from './cookies
  *
  * It lives only in the cookie: sealed (AES-256-GCM) under the pool's token key with purpose
  * `browser-session` and the pool as additional data, so it cannot be read, forged, or replayed
- * at another pool, and no region stores anything per browser. It is ended by its expiry, by the
- * /logout endpoint (which deletes the cookie), and by everything that ends the user's sessions
- * server-side: its id is a session id (UUIDv7) checked against the user's sign-out watermark
- * (GlobalSignOut, AdminUserGlobalSignOut, password changes and resets) like a refresh token's.
+ * at another pool, and no region stores anything per browser while it lasts. It is ended by its
+ * expiry, by the /logout endpoint (which deletes the cookie and revokes the session, so a copy of
+ * the cookie stops working too), and by everything that ends the user's sessions server-side: its
+ * id is a session id (UUIDv7) checked like a refresh token's against the user's sign-out
+ * watermark (GlobalSignOut, AdminUserGlobalSignOut, password changes and resets) and the revoked
+ * sessions.
  */
 export const BROWSER_SESSION_COOKIE = 'meridian-session';
 const PURPOSE = 'browser-session';
@@ -44,7 +46,24 @@ export async function startBrowserSession(reply: FastifyReply, records: Encrypte
   return session;
 }
 
-export function endBrowserSession(reply: FastifyReply, scope: CookieScope): void {
+/** Whether the request carries a session cookie at all (what ending its session needs to look at). */
+export function hasBrowserSessionCookie(request: FastifyRequest): boolean {
+  return readCookies(request).has(BROWSER_SESSION_COOKIE);
+}
+
+/**
+ * Ends the request's session: revokes it when its cookie still holds one (revokeSession, kept
+ * until the cookie would have expired, then swept), and deletes the cookie. Revoked, not only
+ * deleted: the cookie is a bearer credential for an hour, and a copy of it (a stolen one, one
+ * saved before) would otherwise go on signing in after the user signed out. Tokens issued to
+ * apps are not touched (as in Cognito; apps revoke them at /oauth2/revoke).
+ */
+export async function endBrowserSession(request: FastifyRequest, reply: FastifyReply, records: EncryptedRecords, scope: CookieScope, now: number): Promise<void> {
+  const cookie = readCookies(request).get(BROWSER_SESSION_COOKIE);
+  const session = cookie ? records.openToken<BrowserSession>(PURPOSE, cookie) : null;
+  if (session && typeof session.id === 'string' && typeof session.expiresAt === 'number' && session.expiresAt > now && sessionStartedAt(session.id) !== null) {
+    await revokeSession(records, session.id, now, session.expiresAt);
+  }
   clearCookie(reply, BROWSER_SESSION_COOKIE, scope);
 }
 

@@ -4,7 +4,7 @@ import { CLIENT_ID_PATTERN } from '../../userpools/shared/identifiers.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { AuthorizationPageError } from '../authorize/authorization-errors.ts';
 import { readQueryParameters, validateAuthorizationRequest } from '../authorize/authorization-request.ts';
-import { endBrowserSession } from '../browser-session/browser-session.ts';
+import { endBrowserSession, hasBrowserSessionCookie } from '../browser-session/browser-session.ts';
 import { cookieScopeOf } from '../browser-session/cookies.ts';
 import { handleBrowserErrors, methodNotAllowedPage, notFoundPage } from '../pages/browser-errors.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
@@ -13,7 +13,8 @@ const LOGOUT_ENDPOINT = '/logout';
 
 /**
  * The sign-out endpoint `<base>/logout` (Cognito developer guide, "The managed login sign-out
- * endpoint"), GET only. It ends the browser's hosted-login session (deletes its cookie) and then:
+ * endpoint"), GET only. It ends the browser's hosted-login session (revokes it and deletes its
+ * cookie: endBrowserSession) and then:
  *
  * - with `client_id` and `logout_uri`, redirects to `logout_uri`, which must be exactly one of the
  *   client's LogoutURLs. `post_logout_redirect_uri` is accepted for `logout_uri` (OIDC RP-Initiated
@@ -56,6 +57,7 @@ async function logout(services: UserPoolServices, request: FastifyRequest, reply
     const authorization = await validateAuthorizationRequest(records, query);
     return `${pool.baseUrl}/login?${authorization.carried.toString()}`;
   });
-  endBrowserSession(reply, cookieScopeOf(pool));
+  // Without a cookie there is no session to end, and no write transaction to open for it.
+  if (hasBrowserSessionCookie(request)) await services.vault.write(pool.poolId, (records) => endBrowserSession(request, reply, records, cookieScopeOf(pool), services.now()));
   return reply.header('cache-control', 'no-store').redirect(location, 302);
 }

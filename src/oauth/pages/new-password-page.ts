@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { openChallenge } from '../../userpools/auth/challenge-session.ts';
 import { chooseNewPassword } from '../../userpools/auth/new-password.ts';
+import { InvalidAttributeValue } from '../../userpools/users/user-attributes.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
 import { attributeField, missingRequiredAttributes, submittedAttributes } from './attribute-fields.ts';
 import { renderForm } from './html.ts';
@@ -16,6 +17,8 @@ export interface NewPasswordState {
   values?: Record<string, string>;
   newPasswordError?: string;
   confirmError?: string;
+  /** Errors of attribute fields, by attribute name. */
+  attributeErrors?: Record<string, string>;
   alert?: string;
 }
 
@@ -35,7 +38,7 @@ export function showNewPassword(page: HostedPage, status: number, state: Omit<Ne
           { name: 'username', label: 'Username', autocomplete: 'username', value: state.username, readonly: true },
           { name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', error: state.newPasswordError },
           { name: 'confirm_password', label: 'Confirm new password', type: 'password', autocomplete: 'new-password', error: state.confirmError },
-          ...missing.map((name) => attributeField(name, state.values?.[name])),
+          ...missing.map((name) => attributeField(name, state.values?.[name], state.attributeErrors?.[name])),
         ],
         submit: 'Change password and sign in',
       }),
@@ -68,6 +71,7 @@ export async function handleNewPassword(page: HostedPage): Promise<FastifyReply>
     const failure = userFacingError(error);
     if (failure.type === 'InvalidPasswordException') return again(400, { newPasswordError: failure.message });
     if (failure.type === 'NotAuthorizedException') return showLogin(page, 400, { username, alert: `${failure.message} Sign in again.` });
+    if (failure instanceof InvalidAttributeValue && missing.includes(failure.attributeName)) return again(400, { attributeErrors: { [failure.attributeName]: failure.message } });
     return again(400, { alert: failure.message });
   }
   const user = await services.vault.read(page.pool.poolId, (records) => records.get<UserRecord>(USER_RECORD_KIND, userId));

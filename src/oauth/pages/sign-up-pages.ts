@@ -3,6 +3,7 @@ import { passwordPolicyOf } from '../../userpools/pools/pool-settings.ts';
 import type { UserPoolRecord } from '../../userpools/pools/user-pool.ts';
 import { confirmSignUp, resendConfirmationCode } from '../../userpools/signup/confirmation.ts';
 import { signUp } from '../../userpools/signup/sign-up.ts';
+import { InvalidAttributeValue } from '../../userpools/users/user-attributes.ts';
 import { attributeField, missingRequiredAttributes, submittedAttributes } from './attribute-fields.ts';
 import { renderForm, renderLinks, type Field } from './html.ts';
 import { CSRF_REFUSED, csrfAccepted, field, pageAddress, secretHashFor, showPage, userFacingError, type HostedPage } from './hosted-page.ts';
@@ -18,6 +19,8 @@ export interface SignUpState {
   values?: Record<string, string>;
   usernameError?: string;
   passwordError?: string;
+  /** Errors of attribute fields, by attribute name. */
+  attributeErrors?: Record<string, string>;
   alert?: string;
 }
 
@@ -55,7 +58,7 @@ export function showSignUp(page: HostedPage, status: number, state: SignUpState 
   const emailUsername = pool.usernameAttributes.length === 1 && pool.usernameAttributes[0] === 'email';
   const fields: Field[] = [
     { name: 'username', label: usernameLabel(pool), type: emailUsername ? 'email' : 'text', autocomplete: 'username', value: state.username, error: state.usernameError },
-    ...signUpAttributes(pool).map(({ name, required }) => ({ ...attributeField(name, state.values?.[name]), required })),
+    ...signUpAttributes(pool).map(({ name, required }) => ({ ...attributeField(name, state.values?.[name], state.attributeErrors?.[name]), required })),
     { name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: passwordHint(pool), error: state.passwordError },
   ];
   return showPage(page, status, {
@@ -87,6 +90,9 @@ export async function handleSignUp(page: HostedPage): Promise<FastifyReply> {
     const failure = userFacingError(error);
     if (failure.type === 'UsernameExistsException') return showSignUp(page, 400, { username, values, usernameError: failure.message });
     if (failure.type === 'InvalidPasswordException') return showSignUp(page, 400, { username, values, passwordError: failure.message });
+    if (failure instanceof InvalidAttributeValue && signUpAttributes(pool).some((attribute) => attribute.name === failure.attributeName)) {
+      return showSignUp(page, 400, { username, values, attributeErrors: { [failure.attributeName]: failure.message } });
+    }
     return showSignUp(page, 400, { username, values, alert: failure.message });
   }
   if (!result.CodeDeliveryDetails) {

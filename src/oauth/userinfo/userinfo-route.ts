@@ -8,6 +8,7 @@ import { findClient } from '../../userpools/clients/client-directory.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_LOOKUPS } from '../../userpools/users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
+import { allowCrossOrigin } from '../cross-origin.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
 import { acceptRawBodies, readFormBody } from '../token-endpoint/form-body.ts';
 import { userInfoClaims } from './userinfo-claims.ts';
@@ -44,6 +45,7 @@ export function registerUserInfoEndpoint(app: FastifyInstance, services: UserPoo
       request.log.error({ err: error }, 'unhandled error at the userInfo endpoint');
       return sendJson(reply, 500, { error: 'server_error', error_description: 'Internal error.' });
     });
+    allowCrossOrigin(scope, ['GET', 'POST']);
     for (const path of oauthRoutePaths(USERINFO_ENDPOINT)) scope.all(path, (request, reply) => userInfo(services, request, reply));
   });
 }
@@ -100,7 +102,8 @@ function sendRefusal(reply: FastifyReply, refusal: BearerRefusal): FastifyReply 
   if (refusal.error) parameters.push(`error="${refusal.error}"`, `error_description="${refusal.message.replace(/["\\]/g, '')}"`);
   if (refusal.error === 'insufficient_scope') parameters.push('scope="openid"');
   reply.header('www-authenticate', `Bearer ${parameters.join(', ')}`);
-  return sendJson(reply, refusal.status, refusal.error ? { error: refusal.error, error_description: refusal.message } : { error: 'invalid_request', error_description: refusal.message });
+  // Without an error code (no token at all: RFC 6750 §3.1) the body carries none either, only the description.
+  return sendJson(reply, refusal.status, refusal.error ? { error: refusal.error, error_description: refusal.message } : { error_description: refusal.message });
 }
 
 function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {

@@ -137,13 +137,18 @@ function withoutEmptyLists<T extends object>(input: T): T {
 
 /**
  * "You can't assign these legacy ExplicitAuthFlows values to user pool clients at the same time as
- * values that begin with ALLOW_"; ALLOW_USER_AUTH (choice-based sign-in) needs the Essentials tier
- * or higher.
+ * values that begin with ALLOW_"; a list of ALLOW_ values must include ALLOW_REFRESH_TOKEN_AUTH
+ * (Cognito refuses one without it: "REFRESH_TOKEN_AUTH should always be allowed.", so tokens from
+ * the hosted login can always be refreshed); ALLOW_USER_AUTH (choice-based sign-in) needs the
+ * Essentials tier or higher.
  */
 function checkAuthFlows(flows: ExplicitAuthFlow[], pool: UserPoolRecord): void {
   const legacy = flows.filter((flow) => (LEGACY_AUTH_FLOWS as readonly string[]).includes(flow));
   if (legacy.length > 0 && legacy.length < flows.length) {
     throw new InvalidParameterException(`ExplicitAuthFlows can not combine the legacy values ${LEGACY_AUTH_FLOWS.join(', ')} with values that begin with ALLOW_.`);
+  }
+  if (legacy.length === 0 && flows.length > 0 && !flows.includes('ALLOW_REFRESH_TOKEN_AUTH')) {
+    throw new InvalidParameterException('REFRESH_TOKEN_AUTH should always be allowed.');
   }
   if (flows.includes('ALLOW_USER_AUTH') && (pool.settings.UserPoolTier ?? 'ESSENTIALS') === 'LITE') {
     throw new FeatureUnavailableInTierException('ALLOW_USER_AUTH requires the ESSENTIALS or PLUS feature plan.');

@@ -21,6 +21,17 @@ export function attributesToMap(list: AttributeInput[] | undefined): Record<stri
   return map;
 }
 
+/**
+ * InvalidParameterException about one attribute's value (malformed, against the schema, missing
+ * while required): on the wire the same error, and it says which attribute, so a form can show it
+ * next to that field.
+ */
+export class InvalidAttributeValue extends InvalidParameterException {
+  constructor(readonly attributeName: string, message: string) {
+    super(message);
+  }
+}
+
 /** Validates attribute changes; `creating` means immutable attributes may still be set. */
 export function checkAttributeChanges(schema: SchemaAttribute[], changes: Record<string, string>, options: { creating: boolean }): void {
   for (const [name, value] of Object.entries(changes)) {
@@ -29,9 +40,9 @@ export function checkAttributeChanges(schema: SchemaAttribute[], changes: Record
     if (!attribute) throw new InvalidParameterException(`Attributes did not conform to the schema: ${name}: Attribute does not exist in the schema.`);
     if (!attribute.Mutable && !options.creating) throw new InvalidParameterException(`Cannot modify the non-mutable attribute ${name}.`);
     const problem = checkAttributeValue(attribute, value);
-    if (problem) throw new InvalidParameterException(`Attributes did not conform to the schema: ${problem}`);
-    if (name === 'email' && !EMAIL_PATTERN.test(value)) throw new InvalidParameterException('Invalid email address format.');
-    if (name === 'phone_number' && !PHONE_PATTERN.test(value)) throw new InvalidParameterException('Invalid phone number format.');
+    if (problem) throw new InvalidAttributeValue(name, `Attributes did not conform to the schema: ${problem}`);
+    if (name === 'email' && !EMAIL_PATTERN.test(value)) throw new InvalidAttributeValue(name, 'Invalid email address format.');
+    if (name === 'phone_number' && !PHONE_PATTERN.test(value)) throw new InvalidAttributeValue(name, 'Invalid phone number format.');
   }
 }
 
@@ -39,7 +50,7 @@ export function checkAttributeChanges(schema: SchemaAttribute[], changes: Record
 export function checkRequiredAttributes(schema: SchemaAttribute[], attributes: Record<string, string>): void {
   for (const attribute of schema) {
     if (attribute.Required && attribute.Name !== 'sub' && !attributes[attribute.Name]) {
-      throw new InvalidParameterException(`Attributes did not conform to the schema: ${attribute.Name}: The attribute ${attribute.Name} is required`);
+      throw new InvalidAttributeValue(attribute.Name, `Attributes did not conform to the schema: ${attribute.Name}: The attribute ${attribute.Name} is required`);
     }
   }
 }

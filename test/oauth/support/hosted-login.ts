@@ -27,6 +27,13 @@ export class CookieJar {
   has(name: string): boolean {
     return this.cookies.has(name);
   }
+
+  /** Another jar holding the same cookies now (a copied, or stolen, cookie). */
+  copy(): CookieJar {
+    const copied = new CookieJar();
+    for (const [name, value] of this.cookies) copied.cookies.set(name, value);
+    return copied;
+  }
 }
 
 export async function getManual(url: string, jar?: CookieJar): Promise<Response> {
