@@ -3,7 +3,7 @@ import { PoolMissing } from '../store/store.ts';
 import type { SigningKeyCache } from '../auth/tokens/signing-key-cache.ts';
 import { SigningKeysMissing } from '../auth/tokens/signing-keys.ts';
 import { USER_POOL_ID_PATTERN } from '../userpools/shared/identifiers.ts';
-import { allowCrossOrigin } from './cross-origin.ts';
+import { allowCrossOrigin } from '../wire/cross-origin.ts';
 
 export interface DiscoveryOptions {
   signingKeys: SigningKeyCache;
@@ -23,7 +23,7 @@ export interface DiscoveryOptions {
  */
 export function registerDiscoveryRoutes(app: FastifyInstance, options: DiscoveryOptions): void {
   app.register(async (scope) => {
-    allowCrossOrigin(scope, ['GET']);
+    allowCrossOrigin(scope, { methods: ['GET'] });
     scope.get<{ Params: { poolId: string } }>('/:poolId/.well-known/jwks.json', async (request, reply) => {
       const keys = await loadKeys(options, request.params.poolId);
       if (keys === UNAVAILABLE) return keysUnavailable(reply);

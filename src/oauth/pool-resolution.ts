@@ -126,9 +126,16 @@ function domainOfRequest(services: UserPoolServices, request: FastifyRequest): O
   if (prefix !== undefined) {
     return isPrefixDomain(prefix) ? { domain: prefix, baseUrl: pathFormBaseUrl(services, prefix), via: 'path' } : null;
   }
+  // The base URL goes into redirects (Location): only a plain host name and numeric port, so a
+  // Host header such as `pool.auth.example.com:@evil.example` (whose name part finds the pool)
+  // cannot send the browser elsewhere.
+  if (!PLAIN_HOST.test(request.host)) return null;
   const domain = domainOfHost(services, request.hostname);
-  return domain ? { domain, baseUrl: `${schemeOf(services)}//${request.host}`, via: 'host' } : null;
+  return domain ? { domain, baseUrl: `${schemeOf(services)}//${request.host.toLowerCase()}`, via: 'host' } : null;
 }
+
+/** A DNS name with an optional numeric port: what the host form's base URL may be built from. */
+const PLAIN_HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::\d{1,5})?$/;
 
 /**
  * Where a pool's OAuth endpoints are advertised (discovery's token_endpoint is

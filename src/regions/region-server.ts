@@ -122,7 +122,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
   const kms = await startKms(app, settings, { now: services.now });
   kmsRegion = kms;
   registerAwsJsonProtocol(app, [cognitoService(services), kms.service], (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), { region: settings.region });
-  registerOutboxRoutes(app, { outbox, services, credentials: (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null) });
+  registerOutboxRoutes(app, { outbox, services, credentials: (accessKeyId) => (accessKeyId === admin.accessKeyId ? admin : null), region: settings.region });
   registerHealthRoutes(app, { region: settings.region, store });
   registerDiscoveryRoutes(app, { signingKeys: services.signingKeys, issuerOf: (poolId) => issuerOf(services, poolId), oauthBaseUrl: (poolId) => poolOAuthBaseUrl(services, poolId) });
   registerTokenEndpoint(app, services);

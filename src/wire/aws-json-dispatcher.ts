@@ -1,3 +1,4 @@
+import { allowCrossOrigin } from './cross-origin.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -46,6 +47,11 @@ export function registerAwsJsonProtocol(app: FastifyInstance, services: Readonly
       request.log.error({ err: error }, 'unhandled error in AWS JSON dispatcher');
       return sendError(reply, service?.internalError() ?? new SerializationException('Internal error.'));
     });
+
+    // Browser apps (Amplify, amazon-cognito-identity-js, the SDK in a page) call the API cross-origin.
+    allowCrossOrigin(scope, { methods: ['POST'], allowHeaders: 'requested', exposeHeaders: ['x-amzn-requestid', 'x-amzn-errortype', 'x-amzn-errormessage', 'date'] });
+    // Reached only by an OPTIONS that is no CORS preflight (the hook answers those).
+    scope.options('/', async (_request, reply) => reply.status(204).header('allow', 'POST').send());
 
     scope.post('/', async (request, reply) => {
       const target = headerText(request.headers['x-amz-target']);
@@ -97,11 +103,14 @@ export function newRequestId(): string {
 function parseInput(body: Buffer, schema: z.ZodType, service: AwsJsonService<unknown>): unknown {
   let raw: unknown = {};
   if (body.length > 0) {
+    const text = body.toString('utf8');
     try {
-      raw = JSON.parse(body.toString('utf8'));
+      raw = JSON.parse(text);
     } catch {
       throw new SerializationException('Start of structure or map found where not expected: the body is not valid JSON.');
     }
+    // The substring test spares the walk for nearly every request (no JSON null in it).
+    if (text.includes('null')) dropNullMembers(raw);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new SerializationException('The request body must be a JSON object.');
@@ -110,6 +119,28 @@ function parseInput(body: Buffer, schema: z.ZodType, service: AwsJsonService<unk
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.slice(0, 5).map((issue) => `Value at '${issue.path.join('.') || 'input'}' failed to satisfy constraint: ${issue.message}`);
   throw service.validationError(`${parsed.error.issues.length} validation error${parsed.error.issues.length === 1 ? '' : 's'} detected: ${issues.join('; ')}`);
+}
+
+/**
+ * In AWS JSON a member set to null is a member not set (what the services do): clients send it,
+ * amazon-cognito-identity-js for example `"ValidationData": null` on every SignUp whose caller
+ * passed none. Members are dropped at every depth, in place (the value was just parsed); a null
+ * inside a list stays, and is refused. A loop, not recursion: a body may nest deeper than the stack.
+ */
+function dropNullMembers(root: unknown): void {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === 'object' && item !== null) pending.push(item);
+      continue;
+    }
+    for (const [name, member] of Object.entries(value)) {
+      if (member === null) delete (value as Record<string, unknown>)[name];
+      else if (typeof member === 'object') pending.push(member);
+    }
+  }
 }
 
 function serviceFor(request: FastifyRequest, byPrefix: ReadonlyMap<string, AwsJsonService<unknown>>): AwsJsonService<unknown> | undefined {

@@ -64,6 +64,12 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
   if (Math.abs(now - signingDate.getTime()) > MAXIMUM_CLOCK_SKEW_MS) throw new InvalidSignatureException('Signature expired: the request time is too far from the server time.');
 
   const signedHeaders = signedHeaderList!.split(';');
+  // The signature must cover what selects the call: the host and, in AWS JSON, X-Amz-Target (the
+  // action; the body is covered by the payload hash). Left unsigned, a captured request could be
+  // sent again within the clock skew as another action: AdminGetUser's as AdminDeleteUser.
+  for (const required of ['host', 'x-amz-date', ...(request.headers['x-amz-target'] !== undefined ? ['x-amz-target'] : [])]) {
+    if (!signedHeaders.includes(required)) throw new InvalidSignatureException(`The ${required} header must be signed.`);
+  }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     const value = request.headers[name];
@@ -77,6 +83,9 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
     service: service!,
     sha256: Sha256,
     uriEscapePath: true,
+    // Only the headers the client signed: the AWS CLI, boto3 and the Go SDK sign without an
+    // x-amz-content-sha256 header, which this signer would otherwise add to what it signs.
+    applyChecksum: false,
   });
   const signed = await signer.sign(
     new HttpRequest({ method: request.method, protocol: 'http:', hostname: headers.host ?? '', path: request.path, query: request.query, headers, body: request.body }),

@@ -343,19 +343,25 @@ describe('OAuth 2.0 authorization code flow with the hosted login', () => {
     const pkce = pkcePair();
     const path = new URL(authorizeUrl(app.base, { response_type: 'code', client_id: app.clientId, redirect_uri: CALLBACK_URL, code_challenge: pkce.challenge, code_challenge_method: 'S256' }));
     const host = `${app.prefix}.${AUTH_DOMAIN}:${new URL(region.url).port}`;
-    const answer = await new Promise<{ status: number; location?: string }>((resolve, reject) => {
-      const request = httpRequest(`${region.url}/oauth2/authorize${path.search}`, { headers: { host } }, (response) => {
-        response.resume();
-        resolve({ status: response.statusCode ?? 0, location: response.headers.location });
+    const withHost = (hostHeader: string) =>
+      new Promise<{ status: number; location?: string }>((resolve, reject) => {
+        const request = httpRequest(`${region.url}/oauth2/authorize${path.search}`, { headers: { host: hostHeader } }, (response) => {
+          response.resume();
+          resolve({ status: response.statusCode ?? 0, location: response.headers.location });
+        });
+        request.on('error', reject);
+        request.end();
       });
-      request.on('error', reject);
-      request.end();
-    });
+    const answer = await withHost(host);
     assert.equal(answer.status, 302);
     const login = new URL(answer.location!);
     assert.equal(login.host, host);
     assert.equal(login.pathname, '/login');
     assert.equal(login.searchParams.get('client_id'), app.clientId);
+    // A Host whose name part finds the pool but which would make another origin of the redirect is not served.
+    const smuggled = await withHost(`${app.prefix}.${AUTH_DOMAIN}:@evil.example`);
+    assert.equal(smuggled.status, 404);
+    assert.equal(smuggled.location, undefined);
   });
 
   test('a code expires after five minutes (TestClock)', async () => {

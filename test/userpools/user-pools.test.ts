@@ -116,6 +116,51 @@ describe('user pools over the Cognito API', () => {
   });
 });
 
+describe('SigV4 coverage', () => {
+  let region: TestRegion;
+  before(async () => {
+    region = await startTestRegion();
+  });
+  after(async () => {
+    await region.stop();
+  });
+
+  /** A raw signed ListUserPools, leaving `unsigned` of its headers out of the signature, with or without a body hash header. */
+  async function listUserPools(options: { unsigned: string[]; checksumHeader: boolean }): Promise<{ status: number; type?: string }> {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { HttpRequest } = await import('@smithy/protocol-http');
+    const { Sha256 } = await import('@aws-crypto/sha256-js');
+    const { TEST_ADMIN } = await import('../support/region.ts');
+    const endpoint = new URL(region.url);
+    const body = JSON.stringify({ MaxResults: 1 });
+    const signer = new SignatureV4({ credentials: TEST_ADMIN, region: 'us-east-1', service: 'cognito-idp', sha256: Sha256, uriEscapePath: true, applyChecksum: options.checksumHeader });
+    const request = new HttpRequest({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: endpoint.hostname,
+      port: Number(endpoint.port),
+      path: '/',
+      headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.ListUserPools' },
+      body,
+    });
+    const signed = await signer.sign(request, { unsignableHeaders: new Set(options.unsigned) });
+    assert.ok(options.unsigned.every((name) => !String(signed.headers.authorization).includes(name)));
+    const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== 'host'));
+    const response = await fetch(region.url, { method: 'POST', headers, body });
+    return { status: response.status, type: ((await response.json()) as { __type?: string }).__type };
+  }
+
+  test('a signature that leaves out X-Amz-Target or Host is refused: it could be replayed as another action', async () => {
+    assert.deepEqual(await listUserPools({ unsigned: [], checksumHeader: true }), { status: 200, type: undefined });
+    assert.deepEqual(await listUserPools({ unsigned: ['x-amz-target'], checksumHeader: true }), { status: 400, type: 'InvalidSignatureException' });
+    assert.deepEqual(await listUserPools({ unsigned: ['host'], checksumHeader: true }), { status: 400, type: 'InvalidSignatureException' });
+  });
+
+  test('a request signed without an x-amz-content-sha256 header (the AWS CLI, boto3) is accepted', async () => {
+    assert.deepEqual(await listUserPools({ unsigned: [], checksumHeader: false }), { status: 200, type: undefined });
+  });
+});
+
 describe('SigV4 scope', () => {
   test('a signature scoped to another region is refused', async () => {
     const { startTestRegion: start } = await import('../support/region.ts');

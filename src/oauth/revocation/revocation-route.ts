@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { revokeRefreshToken } from '../../userpools/sessions/refresh-token-revocation.ts';
 import { authenticateClient, checkClientCredentials, readClientCredentials } from '../client-authentication.ts';
-import { allowCrossOrigin } from '../cross-origin.ts';
+import { allowCrossOrigin } from '../../wire/cross-origin.ts';
 import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
 import { InvalidGrant, InvalidRequest, MethodNotAllowed, NotFound, UnsupportedTokenType } from '../oauth-errors.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
@@ -30,7 +30,7 @@ export function registerRevocationEndpoint(app: FastifyInstance, services: UserP
   app.register(async (scope) => {
     acceptRawBodies(scope);
     answerOAuthEndpointErrors(scope, { name: 'revocation endpoint', allow: ALLOWED_METHODS });
-    allowCrossOrigin(scope, ALLOWED_METHODS);
+    allowCrossOrigin(scope, { methods: ALLOWED_METHODS });
     for (const path of oauthRoutePaths(REVOKE_ENDPOINT)) scope.all(path, (request, reply) => revoke(services, request, reply));
   });
 }

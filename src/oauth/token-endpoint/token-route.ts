@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { checkClientCredentials, readClientCredentials } from '../client-authentication.ts';
 import { findClient } from '../../userpools/clients/client-directory.ts';
-import { allowCrossOrigin } from '../cross-origin.ts';
+import { allowCrossOrigin } from '../../wire/cross-origin.ts';
 import { answerOAuthEndpointErrors } from '../endpoint-errors.ts';
 import { InvalidRequest, MethodNotAllowed, NotFound, UnsupportedGrantType } from '../oauth-errors.ts';
 import { oauthRoutePaths, readOAuthPool } from '../pool-resolution.ts';
@@ -24,7 +24,7 @@ export function registerTokenEndpoint(app: FastifyInstance, services: UserPoolSe
   app.register(async (scope) => {
     acceptRawBodies(scope);
     answerOAuthEndpointErrors(scope, { name: 'token endpoint', allow: ALLOWED_METHODS });
-    allowCrossOrigin(scope, ALLOWED_METHODS);
+    allowCrossOrigin(scope, { methods: ALLOWED_METHODS });
 
     for (const path of oauthRoutePaths(TOKEN_ENDPOINT)) {
       scope.all(path, (request, reply) => handleTokenRequest(services, grants, request, reply));

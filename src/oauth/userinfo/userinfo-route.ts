@@ -8,7 +8,7 @@ import { findClient } from '../../userpools/clients/client-directory.ts';
 import type { UserPoolServices } from '../../userpools/services.ts';
 import { USER_LOOKUPS } from '../../userpools/users/user-directory.ts';
 import { USER_RECORD_KIND, type UserRecord } from '../../userpools/users/user-record.ts';
-import { allowCrossOrigin } from '../cross-origin.ts';
+import { allowCrossOrigin } from '../../wire/cross-origin.ts';
 import { oauthRoutePaths, resolveOAuthPool } from '../pool-resolution.ts';
 import { acceptRawBodies, readFormBody } from '../token-endpoint/form-body.ts';
 import { userInfoClaims } from './userinfo-claims.ts';
@@ -45,7 +45,7 @@ export function registerUserInfoEndpoint(app: FastifyInstance, services: UserPoo
       request.log.error({ err: error }, 'unhandled error at the userInfo endpoint');
       return sendJson(reply, 500, { error: 'server_error', error_description: 'Internal error.' });
     });
-    allowCrossOrigin(scope, ['GET', 'POST']);
+    allowCrossOrigin(scope, { methods: ['GET', 'POST'] });
     for (const path of oauthRoutePaths(USERINFO_ENDPOINT)) scope.all(path, (request, reply) => userInfo(services, request, reply));
   });
 }

@@ -16,12 +16,15 @@ export const OUTBOX_PATH = '/admin/outbox';
  * request must carry the admin's SigV4 signature (service `cognito-idp`, as for the admin API);
  * anything else is 403. `username` may be any of Cognito's forms (username, alias, sub).
  */
-export function registerOutboxRoutes(app: FastifyInstance, options: { outbox: PoolOutbox; services: UserPoolServices; credentials: CredentialLookup }): void {
+export function registerOutboxRoutes(app: FastifyInstance, options: { outbox: PoolOutbox; services: UserPoolServices; credentials: CredentialLookup; region: string }): void {
   app.get(OUTBOX_PATH, async (request, reply) => {
     const [path, query = ''] = request.url.split('?', 2) as [string, string?];
     const parameters = Object.fromEntries(new URLSearchParams(query));
     try {
-      await verifySignature({ method: request.method, path, query: parameters, headers: request.headers, body: Buffer.alloc(0) }, options.credentials, 'cognito-idp');
+      await verifySignature({ method: request.method, path, query: parameters, headers: request.headers, body: Buffer.alloc(0) }, options.credentials, 'cognito-idp', {
+        // Regions of one deployment may share the admin key: a signature for one is not one for another.
+        region: options.region,
+      });
     } catch (error) {
       if (error instanceof ServiceError) return sendJson(reply, 403, { __type: error.type, message: error.message });
       throw error;

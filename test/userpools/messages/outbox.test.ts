@@ -108,6 +108,8 @@ describe('the readable outbox: admin endpoint and `meridian outbox`', () => {
     const wrongService = await kmsScoped.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/admin/outbox', query: { poolId }, headers: { host: url.host } }));
     const { host: _host2, ...wrongServiceHeaders } = wrongService.headers as Record<string, string>;
     assert.equal((await fetch(`${region.url}/admin/outbox?poolId=${poolId}`, { headers: wrongServiceHeaders })).status, 403);
+    // Nor does one for another region of the deployment (regions may share the admin key).
+    await assert.rejects(fetchOutbox({ endpoint: region.url, region: 'eu-west-1', pool: poolId }, adminEnv), /403 InvalidSignatureException/);
 
     await assert.rejects(fetchOutbox({ ...endpoint(), pool: 'us-east-1_missing00' }, adminEnv), /404 ResourceNotFoundException/);
     await assert.rejects(fetchOutbox({ ...endpoint(), pool: 'not a pool' }, adminEnv), /400 InvalidParameterException/);
