@@ -3,22 +3,29 @@ import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { CodeMismatchException, ExpiredCodeException, LimitExceededException } from '../errors.ts';
 
 /**
- * One-time verification codes (sign-up confirmation, password reset). A code is six digits, as
+ * One-time verification codes (sign-up confirmation, password reset, verifying a changed email or
+ * phone number: account/attribute-verification.ts). A code is six digits, as
  * Cognito sends; only a keyed hash of it is kept, inside an encrypted record of kind
  * `verification-code` whose id is (user id, purpose), so issuing a new code replaces the old one.
  */
 export const VERIFICATION_CODE_KIND = 'verification-code';
 
-export type CodePurpose = 'sign-up' | 'forgot-password';
+export type CodePurpose = 'sign-up' | 'forgot-password' | 'verify-email' | 'verify-phone_number';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Cognito: "The confirmation code sent in a sign-up message is valid for 24 hours"; a
  * forgot-password code is valid for one hour (developer guide, "Signing up and confirming user
- * accounts" and "Recovering user accounts").
+ * accounts" and "Recovering user accounts"); an attribute verification code, like a sign-up
+ * code, for 24 hours.
  */
-export const CODE_VALIDITY_MS: Readonly<Record<CodePurpose, number>> = { 'sign-up': 24 * HOUR_MS, 'forgot-password': HOUR_MS };
+export const CODE_VALIDITY_MS: Readonly<Record<CodePurpose, number>> = {
+  'sign-up': 24 * HOUR_MS,
+  'forgot-password': HOUR_MS,
+  'verify-email': 24 * HOUR_MS,
+  'verify-phone_number': 24 * HOUR_MS,
+};
 
 /** Wrong guesses one code survives; the last one spends it (10^6 codes, so at most 5 in 10^6 per code). */
 export const MAX_CODE_ATTEMPTS = 5;

@@ -9,14 +9,16 @@ import { checkWritableAttributes } from '../attribute-permissions.ts';
 import { changeSignedInUser } from '../signed-in-user.ts';
 import { clientOfToken } from '../token-client.ts';
 import { tokenShape } from './token-shapes.ts';
+import type { UserPoolRecord } from '../../pools/user-pool.ts';
+import type { UserRecord } from '../../users/user-record.ts';
+import { attributesToVerifyAfterUpdate, sendAttributeCode } from '../attribute-verification.ts';
 
 /**
  * UpdateUserAttributes (Cognito API reference): the signed-in user changes their own attributes
  * under the app client's write permissions and the same schema rules as AdminUpdateUserAttributes
- * (a changed email or phone_number becomes unverified).
- *
- * CodeDeliveryDetailsList lists the verification codes sent for changed email or phone_number.
- * Meridian does not send attribute verification codes yet, so it is always empty.
+ * (a changed email or phone_number becomes unverified). A changed email or phone_number that the
+ * pool auto-verifies gets a code (VerifyUserAttribute redeems it), listed in
+ * CodeDeliveryDetailsList, as Cognito does; sent after the change commits.
  */
 export const updateUserAttributes = defineAction({
   name: 'UpdateUserAttributes',
@@ -25,10 +27,17 @@ export const updateUserAttributes = defineAction({
   async handle(input, services: UserPoolServices) {
     const auth = await authenticateAccessToken(services, input.AccessToken);
     const changes = attributesToMap(input.UserAttributes);
-    await changeSignedInUser(services, auth, async (user, pool, records) => {
-      checkWritableAttributes(pool, await clientOfToken(records, auth), Object.keys(changes));
-      return applyAttributeChanges(pool, user, changes);
+    let before: UserRecord | undefined;
+    let pool: UserPoolRecord | undefined;
+    const after = await changeSignedInUser(services, auth, async (user, latestPool, records) => {
+      checkWritableAttributes(latestPool, await clientOfToken(records, auth), Object.keys(changes));
+      [before, pool] = [user, latestPool];
+      return applyAttributeChanges(latestPool, user, changes);
     });
-    return { CodeDeliveryDetailsList: [] };
+    const CodeDeliveryDetailsList = [];
+    for (const attribute of attributesToVerifyAfterUpdate(pool!, before!, after)) {
+      CodeDeliveryDetailsList.push(await sendAttributeCode(services, auth, attribute, { limited: false }));
+    }
+    return { CodeDeliveryDetailsList };
   },
 });
