@@ -48,7 +48,8 @@ export function registerUsageRoutes(app: FastifyInstance, services: UserPoolServ
         M2MTokens: { Total: usage.total, Clients: usage.clients.map((client) => ({ ClientId: client.clientId, Tokens: client.tokens })) },
       });
     } catch (error) {
-      if (error instanceof ServiceError) return sendAwsError(reply, error);
+      // A REST resource of ours, not the Cognito wire (which answers 400): a missing pool is 404 here.
+      if (error instanceof ServiceError) return sendAwsError(reply, error, error.type === 'ResourceNotFoundException' ? 404 : error.statusCode);
       throw error;
     }
   });

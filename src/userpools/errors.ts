@@ -1,19 +1,22 @@
 import { declareError } from '../wire/service-error.ts';
 
 /**
- * Cognito user-pool exceptions, with the HTTP statuses from the service model
- * (@aws-sdk/client-cognito-identity-provider schemas): 400 unless noted there.
+ * Cognito user-pool exceptions. The live service answers its client errors with HTTP 400
+ * (COGNITO-FACTS; e.g. "Status Code: 400; Error Code: NotAuthorizedException" for a wrong password,
+ * and the same for ResourceNotFoundException, UserNotFoundException and TooManyRequestsException),
+ * though the SDK's service model declares 403, 404 and 429 for some: the SDK picks the exception by
+ * `__type` either way, and code that looks at the status sees what Cognito sends.
  */
 export const InvalidParameterException = declareError('InvalidParameterException');
-export const ResourceNotFoundException = declareError('ResourceNotFoundException', 404);
-export const UserNotFoundException = declareError('UserNotFoundException', 404);
-export const NotAuthorizedException = declareError('NotAuthorizedException', 403);
+export const ResourceNotFoundException = declareError('ResourceNotFoundException');
+export const UserNotFoundException = declareError('UserNotFoundException');
+export const NotAuthorizedException = declareError('NotAuthorizedException');
 export const UsernameExistsException = declareError('UsernameExistsException');
 export const AliasExistsException = declareError('AliasExistsException');
 export const GroupExistsException = declareError('GroupExistsException');
 export const InvalidPasswordException = declareError('InvalidPasswordException');
 export const LimitExceededException = declareError('LimitExceededException');
-export const TooManyRequestsException = declareError('TooManyRequestsException', 429);
+export const TooManyRequestsException = declareError('TooManyRequestsException');
 export const InvalidUserPoolConfigurationException = declareError('InvalidUserPoolConfigurationException');
 export const InvalidOAuthFlowException = declareError('InvalidOAuthFlowException');
 export const ScopeDoesNotExistException = declareError('ScopeDoesNotExistException');
