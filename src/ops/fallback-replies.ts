@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Replies for requests no protocol claims (unknown paths, malformed URLs): short JSON without
@@ -14,4 +14,13 @@ export function registerFallbackReplies(app: FastifyInstance): void {
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
     reply.status(status).send({ error: status === 500 ? 'server_error' : 'invalid_request', message: status === 500 ? 'Internal error.' : 'The request could not be read.' });
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what it refuses before any route runs (a URL that does not decode,
+ * `/oauth2/token%zz`), answered like the fallback's other client errors instead of Fastify's own
+ * body, which names its error codes and repeats the path.
+ */
+export function answerFrameworkError(_error: Error, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send({ error: 'invalid_request', message: 'The request could not be read.' });
 }

@@ -29,3 +29,22 @@ function infoEnabled(app: FastifyInstance): boolean {
   const current = levels?.[app.log.level];
   return current === undefined || current <= (levels?.info ?? 30);
 }
+
+/**
+ * The logger's `err` serializer: what an error says about itself (type, message, code, stack, and
+ * its cause the same way), never the request it came with. Node attaches the raw bytes of a
+ * request it could not parse to the error (`rawPacket`), and Fastify logs client errors at trace
+ * level: with pino's own serializer those bytes, Authorization headers and form passwords
+ * included, would reach the log.
+ */
+export function serializeError(error: Error): { [key: string]: unknown; type: string; message: string; stack: string } {
+  const code = (error as { code?: unknown }).code;
+  const cause = error.cause;
+  return {
+    type: error.name,
+    message: error.message,
+    stack: error.stack ?? '',
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(cause instanceof Error ? { cause: serializeError(cause) } : {}),
+  };
+}

@@ -22,8 +22,8 @@ import { registerUsageRoutes } from '../metering/usage-routes.ts';
 import { issuerOf } from '../userpools/auth/issuers.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { createMetricsRegistry, registerMetricsRoute } from '../ops/metrics.ts';
-import { registerRequestLog } from '../ops/request-log.ts';
-import { registerFallbackReplies } from '../ops/fallback-replies.ts';
+import { registerRequestLog, serializeError } from '../ops/request-log.ts';
+import { answerFrameworkError, registerFallbackReplies } from '../ops/fallback-replies.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
 import { configuredSender } from '../userpools/messages/configured-sender.ts';
@@ -87,9 +87,10 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
   };
 
   const app = Fastify({
-    logger: { level: settings.logLevel },
+    logger: { level: settings.logLevel, serializers: { err: serializeError } },
     genReqId: newRequestId,
     bodyLimit: 1024 * 1024,
+    frameworkErrors: answerFrameworkError,
     // One line per request, written by registerRequestLog without headers or bodies (they carry
     // signatures, passwords and tokens), instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
