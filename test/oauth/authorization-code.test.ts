@@ -416,6 +416,9 @@ describe('OAuth 2.0 authorization code flow with the hosted login', () => {
     const start = authorizeUrl(app.base, { response_type: 'code', client_id: app.clientId, redirect_uri: CALLBACK_URL, scope: 'openid', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
     const { jar } = await signInOverHttp(start, app.username, PASSWORD);
     const copy = jar.copy();
+    const head = await fetch(`${app.base}/logout?${new URLSearchParams({ client_id: app.clientId, logout_uri: LOGOUT_URL })}`, { method: 'HEAD', redirect: 'manual', headers: { cookie: jar.header() } });
+    assert.equal(head.status, 302);
+    assert.equal(head.headers.getSetCookie().length, 0, 'HEAD ends nothing');
     const before = await getManual(start, copy);
     assert.ok(before.headers.get('location')!.startsWith(`${CALLBACK_URL}?`), 'the copied cookie signs in before the logout');
 

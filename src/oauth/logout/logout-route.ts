@@ -57,7 +57,8 @@ async function logout(services: UserPoolServices, request: FastifyRequest, reply
     const authorization = await validateAuthorizationRequest(records, query);
     return `${pool.baseUrl}/login?${authorization.carried.toString()}`;
   });
-  // Without a cookie there is no session to end, and no write transaction to open for it.
-  if (hasBrowserSessionCookie(request)) await services.vault.write(pool.poolId, (records) => endBrowserSession(request, reply, records, cookieScopeOf(pool), services.now()));
+  // Without a cookie there is no session to end, and no write transaction to open for it. HEAD
+  // is answered alike but ends nothing: it must be safe (RFC 9110 §9.2.1), and link checkers send it.
+  if (request.method === 'GET' && hasBrowserSessionCookie(request)) await services.vault.write(pool.poolId, (records) => endBrowserSession(request, reply, records, cookieScopeOf(pool), services.now()));
   return reply.header('cache-control', 'no-store').redirect(location, 302);
 }
