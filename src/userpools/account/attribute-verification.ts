@@ -1,18 +1,20 @@
 import type { AuthenticatedUser } from '../auth/access-token.ts';
 import { deliveryDetails, sendCode, type CodeDelivery, type CodeDeliveryDetails } from '../codes/code-delivery.ts';
 import { codeError, destinationFingerprint, generateCode, redeemCode, storeCode, type CodePurpose, type VerifiedAttribute } from '../codes/verification-codes.ts';
-import { InvalidParameterException } from '../errors.ts';
+import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
+import { InvalidParameterException, UserNotFoundException } from '../errors.ts';
+import { loadPool, withPool } from '../pools/pool-directory.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
 import { saveUser } from '../users/user-directory.ts';
-import type { UserRecord } from '../users/user-record.ts';
+import { USER_RECORD_KIND, type UserRecord } from '../users/user-record.ts';
 import { withSignedInUser } from './signed-in-user.ts';
 
 /**
  * Verifying the signed-in user's email or phone_number with a code: GetUserAttributeVerificationCode
  * sends one, VerifyUserAttribute redeems it (the attribute's `_verified` flag becomes true), and
- * UpdateUserAttributes sends one by itself when it changes an attribute the pool auto-verifies, as
- * Cognito does. One outstanding code per user and attribute; the code is bound to the address it
+ * UpdateUserAttributes and AdminUpdateUserAttributes send one by themselves when they change an
+ * attribute the pool auto-verifies to an unverified value, as Cognito does. One outstanding code per user and attribute; the code is bound to the address it
  * went to, so a code sent before the address changed again verifies nothing.
  */
 const PURPOSE: Record<VerifiedAttribute, CodePurpose> = { email: 'verify-email', phone_number: 'verify-phone_number' };
@@ -24,19 +26,40 @@ export function verifiableAttribute(name: string): VerifiedAttribute {
   throw new InvalidParameterException(`Invalid attribute name: ${name} cannot be verified.`);
 }
 
+/** Runs `work` in a write transaction of the user's pool with the user as it is now. */
+type UserTransaction = <T>(work: (user: UserRecord, pool: UserPoolRecord, records: EncryptedRecords) => Promise<T>) => Promise<T>;
+
 /**
- * Sends a code for `attribute` to the user's current address. `limited`: the hourly code limit of
- * public actions applies (GetUserAttributeVerificationCode); a code sent because the user just
- * changed the address (UpdateUserAttributes) is not refused for it.
+ * Sends the signed-in user a code for `attribute` at their current address. `limited`: the hourly
+ * code limit of public actions applies (GetUserAttributeVerificationCode); a code sent because the
+ * user just changed the address (UpdateUserAttributes) is not refused for it.
  */
-export async function sendAttributeCode(services: UserPoolServices, auth: AuthenticatedUser, attribute: VerifiedAttribute, options: { limited: boolean }): Promise<CodeDeliveryDetails> {
+export function sendAttributeCode(services: UserPoolServices, auth: AuthenticatedUser, attribute: VerifiedAttribute, options: { limited: boolean }): Promise<CodeDeliveryDetails> {
+  return sendCodeInTransaction(services, (work) => withSignedInUser(services, auth, work), attribute, options.limited);
+}
+
+/** The same for a change an administrator made (AdminUpdateUserAttributes): the user by id, no hourly limit. */
+export function sendAttributeCodeForAdminChange(services: UserPoolServices, poolId: string, userId: string, attribute: VerifiedAttribute): Promise<CodeDeliveryDetails> {
+  const transaction: UserTransaction = (work) =>
+    withPool(poolId, () =>
+      services.vault.write(poolId, async (records) => {
+        const user = await records.get<UserRecord>(USER_RECORD_KIND, userId);
+        if (!user) throw new UserNotFoundException('User does not exist.');
+        return work(user, await loadPool(records), records);
+      }),
+    );
+  return sendCodeInTransaction(services, transaction, attribute, false);
+}
+
+/** Stores the code in `transaction`, then sends it once that has committed. */
+async function sendCodeInTransaction(services: UserPoolServices, transaction: UserTransaction, attribute: VerifiedAttribute, limited: boolean): Promise<CodeDeliveryDetails> {
   const code = generateCode();
   const now = services.now();
-  const { pool, user, delivery } = await withSignedInUser(services, auth, async (current, latestPool, records) => {
+  const { pool, user, delivery } = await transaction(async (current, latestPool, records) => {
     const destination = current.attributes[attribute];
     if (!destination) throw new InvalidParameterException(`The user has no ${attribute} to verify.`);
     const delivery: CodeDelivery = { attribute, medium: MEDIUM[attribute], destination };
-    await storeCode(records, { userId: current.id, purpose: PURPOSE[attribute], code, now, attribute, destination, limited: options.limited });
+    await storeCode(records, { userId: current.id, purpose: PURPOSE[attribute], code, now, attribute, destination, limited });
     return { pool: latestPool, user: current, delivery };
   });
   await sendCode(services, pool, user, delivery, code, PURPOSE[attribute]);

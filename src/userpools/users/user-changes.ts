@@ -59,11 +59,6 @@ export function applyAttributeChanges(pool: UserPoolRecord, user: UserRecord, ch
   return { ...user, attributes };
 }
 
-/** AdminUpdateUserAttributes. */
-export function updateAttributes(services: UserPoolServices, poolId: string, username: string, changes: Record<string, string>): Promise<UserRecord> {
-  return changeUser(services, poolId, username, (user, pool) => applyAttributeChanges(pool, user, changes));
-}
-
 export function deleteAttributes(services: UserPoolServices, poolId: string, username: string, names: string[]): Promise<UserRecord> {
   return changeUser(services, poolId, username, (user, pool) => {
     const attributes = { ...user.attributes };

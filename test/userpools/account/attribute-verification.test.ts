@@ -4,6 +4,7 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   GetUserAttributeVerificationCodeCommand,
@@ -60,6 +61,22 @@ describe('attribute verification codes', () => {
     await region.cognito.send(new VerifyUserAttributeCommand({ AccessToken, AttributeName: 'email', Code: sent!.code! }));
     assert.equal((await attributes(setup)).email_verified, 'true');
     await assert.rejects(region.cognito.send(new VerifyUserAttributeCommand({ AccessToken, AttributeName: 'email', Code: sent!.code! })), { name: 'ExpiredCodeException' }, 'a code works once');
+  });
+
+  test('AdminUpdateUserAttributes sends a code too, unless the call marks the new address verified itself', async () => {
+    const setup = await userOfPool(['email']);
+    const { AccessToken } = await signIn(region.cognito, setup);
+    await region.cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: setup.poolId, Username: setup.username, UserAttributes: [{ Name: 'email', Value: 'admin-set@example.org' }] }));
+    const sent = await lastCode(setup, 'verify-email');
+    assert.equal(sent?.destination, 'admin-set@example.org');
+    await region.cognito.send(new VerifyUserAttributeCommand({ AccessToken, AttributeName: 'email', Code: sent!.code! }));
+    assert.equal((await attributes(setup)).email_verified, 'true');
+
+    const before = (await region.region.outbox.read({ poolId: setup.poolId, username: setup.username })).length;
+    await region.cognito.send(
+      new AdminUpdateUserAttributesCommand({ UserPoolId: setup.poolId, Username: setup.username, UserAttributes: [{ Name: 'email', Value: 'trusted@example.org' }, { Name: 'email_verified', Value: 'true' }] }),
+    );
+    assert.equal((await region.region.outbox.read({ poolId: setup.poolId, username: setup.username })).length, before, 'marked verified: no code');
   });
 
   test('GetUserAttributeVerificationCode sends a code on request; a code for an address changed since verifies nothing', async () => {
