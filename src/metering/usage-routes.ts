@@ -4,7 +4,7 @@ import { poolNotFound } from '../userpools/pools/pool-directory.ts';
 import type { UserPoolServices } from '../userpools/services.ts';
 import { userPoolIdShape } from '../userpools/shared/input-shapes.ts';
 import { ServiceError } from '../wire/service-error.ts';
-import { verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
+import { signedQueryOf, verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
 
 /** The SigV4 signing name of the usage endpoint: the admin credentials' Cognito scope. */
 export const USAGE_SIGNING_NAME = 'cognito-idp';
@@ -27,7 +27,7 @@ export function registerUsageRoutes(app: FastifyInstance, services: UserPoolServ
       const [path, query = ''] = request.url.split('?', 2) as [string, string?];
       const parameters = new URLSearchParams(query);
       try {
-        await verifySignature({ method: request.method, path, query: Object.fromEntries(parameters), headers: request.headers, body: Buffer.alloc(0) }, credentials, USAGE_SIGNING_NAME, {
+        await verifySignature({ method: request.method, path, query: signedQueryOf(query), headers: request.headers, body: Buffer.alloc(0) }, credentials, USAGE_SIGNING_NAME, {
           region: services.region,
         });
       } catch (error) {

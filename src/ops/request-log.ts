@@ -38,6 +38,8 @@ function infoEnabled(app: FastifyInstance): boolean {
  * included, would reach the log.
  */
 export function serializeError(error: Error): { [key: string]: unknown; type: string; message: string; stack: string } {
+  // Anything thrown can arrive here, not only an Error.
+  if (!(error instanceof Error)) return { type: typeof error, message: String(error), stack: '' };
   const code = (error as { code?: unknown }).code;
   const cause = error.cause;
   return {

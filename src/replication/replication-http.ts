@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '../wire/aws-json-action.ts';
 import { ServiceError } from '../wire/service-error.ts';
-import { verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
+import { signedQueryOf, verifySignature, type CredentialLookup } from '../wire/sigv4-verifier.ts';
 
 /** SigV4 signing name of the inter-region endpoints: a credential scoped to it can read every pool's data. */
 export const REPLICATION_SIGNING_NAME = 'meridian-replication';
@@ -29,7 +29,7 @@ export async function authenticateReplicationCall(
   const parameters = new URLSearchParams(query);
   try {
     const principal = await verifySignature(
-      { method: request.method, path, query: Object.fromEntries(parameters), headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) },
+      { method: request.method, path, query: signedQueryOf(query), headers: request.headers, body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) },
       credentials,
       REPLICATION_SIGNING_NAME,
       region ? { region } : {},

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { RequestEntityTooLargeException, SerializationException, UnknownOperationException } from './aws-errors.ts';
 import type { AwsJsonAction, RequestContext } from './aws-json-action.ts';
 import { ServiceError } from './service-error.ts';
-import { verifySignature, type CredentialLookup } from './sigv4-verifier.ts';
+import { signedQueryOf, verifySignature, type CredentialLookup } from './sigv4-verifier.ts';
 
 /** One AWS JSON 1.1 service (Cognito user pools, KMS) served on the shared `POST /` route. */
 export interface AwsJsonService<Services> {
@@ -72,7 +72,7 @@ export function registerAwsJsonProtocol(app: FastifyInstance, services: Readonly
       if (action.authorization === 'iam') {
         const [path, query = ''] = request.url.split('?', 2) as [string, string?];
         context.principal = await verifySignature(
-          { method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body },
+          { method: request.method, path, query: signedQueryOf(query), headers: request.headers, body },
           credentials,
           service.signingName,
           { region: options.region },

@@ -39,6 +39,8 @@ export function allowCrossOrigin(scope: FastifyInstance, options: CrossOriginOpt
   const exposeHeaders = options.exposeHeaders?.join(', ');
   scope.addHook('onRequest', (request, reply, done) => {
     reply.header('access-control-allow-origin', '*');
+    // The preflight's answer depends on the headers it asked for: caches must key on them.
+    if (fixedHeaders === null) reply.header('vary', 'Access-Control-Request-Headers');
     if (exposeHeaders) reply.header('access-control-expose-headers', exposeHeaders);
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
       const requested = request.headers['access-control-request-headers'];

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -63,6 +63,14 @@ export async function verifySignature(request: SignedRequest, lookup: Credential
   if (!signingDate || amzDate!.slice(0, 8) !== scopeDate) throw new InvalidSignatureException('X-Amz-Date is missing or does not match the credential scope date.');
   if (Math.abs(now - signingDate.getTime()) > MAXIMUM_CLOCK_SKEW_MS) throw new InvalidSignatureException('Signature expired: the request time is too far from the server time.');
 
+  // The signer takes the payload hash from x-amz-content-sha256 when there is one and never hashes
+  // the body itself: unchecked, a captured request could carry any other body under its signature
+  // (AdminSetUserPassword for another user). UNSIGNED-PAYLOAD is S3's; nothing here accepts it.
+  const claimedHash = headerValue(request.headers['x-amz-content-sha256']);
+  if (claimedHash !== undefined && !constantTimeEqual(claimedHash, createHash('sha256').update(request.body).digest('hex'))) {
+    throw new InvalidSignatureException('The provided x-amz-content-sha256 header does not match what was computed.');
+  }
+
   const signedHeaders = signedHeaderList!.split(';');
   // The signature must cover what selects the call: the host and, in AWS JSON, X-Amz-Target (the
   // action; the body is covered by the payload hash). Left unsigned, a captured request could be
@@ -113,4 +121,18 @@ function constantTimeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * The query of a URL as the signature covers it: every value of a repeated parameter, in order.
+ * (Object.fromEntries would keep only the last, while a route reading URLSearchParams.get takes
+ * the first: `?poolId=B&poolId=A` would pass a signature made for `poolId=A` and serve B.)
+ */
+export function signedQueryOf(rawQuery: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    const seen = query[name];
+    query[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
+  }
+  return query;
 }

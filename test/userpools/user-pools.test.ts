@@ -126,7 +126,7 @@ describe('SigV4 coverage', () => {
   });
 
   /** A raw signed ListUserPools, leaving `unsigned` of its headers out of the signature, with or without a body hash header. */
-  async function listUserPools(options: { unsigned: string[]; checksumHeader: boolean }): Promise<{ status: number; type?: string }> {
+  async function listUserPools(options: { unsigned: string[]; checksumHeader: boolean; sentBody?: string }): Promise<{ status: number; type?: string }> {
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const { HttpRequest } = await import('@smithy/protocol-http');
     const { Sha256 } = await import('@aws-crypto/sha256-js');
@@ -146,7 +146,7 @@ describe('SigV4 coverage', () => {
     const signed = await signer.sign(request, { unsignableHeaders: new Set(options.unsigned) });
     assert.ok(options.unsigned.every((name) => !String(signed.headers.authorization).includes(name)));
     const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== 'host'));
-    const response = await fetch(region.url, { method: 'POST', headers, body });
+    const response = await fetch(region.url, { method: 'POST', headers, body: options.sentBody ?? body });
     return { status: response.status, type: ((await response.json()) as { __type?: string }).__type };
   }
 
@@ -154,6 +154,12 @@ describe('SigV4 coverage', () => {
     assert.deepEqual(await listUserPools({ unsigned: [], checksumHeader: true }), { status: 200, type: undefined });
     assert.deepEqual(await listUserPools({ unsigned: ['x-amz-target'], checksumHeader: true }), { status: 400, type: 'InvalidSignatureException' });
     assert.deepEqual(await listUserPools({ unsigned: ['host'], checksumHeader: true }), { status: 400, type: 'InvalidSignatureException' });
+  });
+
+  test('another body under a captured signature is refused, with or without the body hash header', async () => {
+    const other = JSON.stringify({ MaxResults: 2 });
+    assert.deepEqual(await listUserPools({ unsigned: [], checksumHeader: true, sentBody: other }), { status: 400, type: 'InvalidSignatureException' });
+    assert.deepEqual(await listUserPools({ unsigned: [], checksumHeader: false, sentBody: other }), { status: 400, type: 'InvalidSignatureException' });
   });
 
   test('a request signed without an x-amz-content-sha256 header (the AWS CLI, boto3) is accepted', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ServiceError } from '../../wire/service-error.ts';
-import { verifySignature } from '../../wire/sigv4-verifier.ts';
+import { signedQueryOf, verifySignature } from '../../wire/sigv4-verifier.ts';
 import { AccessDeniedException, KMSInternalException, ValidationException } from '../errors.ts';
 import type { KeyService } from '../key-service.ts';
 import { peerPrincipalArn } from '../operations/replication.ts';
@@ -29,7 +29,7 @@ export function registerReplicaRoute(app: FastifyInstance, options: { region: st
       try {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const [path, query = ''] = request.url.split('?', 2) as [string, string?];
-        const principal = await verifySignature({ method: request.method, path, query: Object.fromEntries(new URLSearchParams(query)), headers: request.headers, body }, lookup, 'kms', { region });
+        const principal = await verifySignature({ method: request.method, path, query: signedQueryOf(query), headers: request.headers, body }, lookup, 'kms', { region });
         const sourceRegion = peerByAccessKeyId(peers, principal.accessKeyId)!.region;
         let parsed: unknown;
         try {

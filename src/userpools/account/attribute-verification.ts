@@ -2,7 +2,7 @@ import type { AuthenticatedUser } from '../auth/access-token.ts';
 import { deliveryDetails, sendCode, type CodeDelivery, type CodeDeliveryDetails } from '../codes/code-delivery.ts';
 import { codeError, destinationFingerprint, generateCode, redeemCode, storeCode, type CodePurpose, type VerifiedAttribute } from '../codes/verification-codes.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
-import { InvalidParameterException, UserNotFoundException } from '../errors.ts';
+import { CodeDeliveryFailureException, InvalidParameterException, LimitExceededException, UserNotFoundException } from '../errors.ts';
 import { loadPool, withPool } from '../pools/pool-directory.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
 import type { UserPoolServices } from '../services.ts';
@@ -31,8 +31,7 @@ type UserTransaction = <T>(work: (user: UserRecord, pool: UserPoolRecord, record
 
 /**
  * Sends the signed-in user a code for `attribute` at their current address. `limited`: the hourly
- * code limit of public actions applies (GetUserAttributeVerificationCode); a code sent because the
- * user just changed the address (UpdateUserAttributes) is not refused for it.
+ * code limit of public actions applies (LimitExceededException over it).
  */
 export function sendAttributeCode(services: UserPoolServices, auth: AuthenticatedUser, attribute: VerifiedAttribute, options: { limited: boolean }): Promise<CodeDeliveryDetails> {
   return sendCodeInTransaction(services, (work) => withSignedInUser(services, auth, work), attribute, options.limited);
@@ -82,6 +81,21 @@ export async function verifyAttribute(services: UserPoolServices, auth: Authenti
     return verdict;
   });
   if (verdict.outcome !== 'accepted') throw codeError(verdict);
+}
+
+/**
+ * A code sent because a change just committed: one over the hourly limit, or that could not be
+ * delivered, is left out (null) instead of failing a call whose change is made. The limit applies
+ * to the user's own changes too: switching an address back and forth would otherwise send a
+ * victim's address unlimited codes, each with fresh guesses.
+ */
+export async function codeAfterChange(send: () => Promise<CodeDeliveryDetails>): Promise<CodeDeliveryDetails | null> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof LimitExceededException || error instanceof CodeDeliveryFailureException) return null;
+    throw error;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { PoolMissing } from '../../store/store.ts';
 import { ServiceError } from '../../wire/service-error.ts';
-import { verifySignature, type CredentialLookup } from '../../wire/sigv4-verifier.ts';
+import { signedQueryOf, verifySignature, type CredentialLookup } from '../../wire/sigv4-verifier.ts';
 import { loadPool } from '../pools/pool-directory.ts';
 import type { UserPoolServices } from '../services.ts';
 import { userPoolIdShape } from '../shared/input-shapes.ts';
@@ -21,7 +21,7 @@ export function registerOutboxRoutes(app: FastifyInstance, options: { outbox: Po
     const [path, query = ''] = request.url.split('?', 2) as [string, string?];
     const parameters = Object.fromEntries(new URLSearchParams(query));
     try {
-      await verifySignature({ method: request.method, path, query: parameters, headers: request.headers, body: Buffer.alloc(0) }, options.credentials, 'cognito-idp', {
+      await verifySignature({ method: request.method, path, query: signedQueryOf(query), headers: request.headers, body: Buffer.alloc(0) }, options.credentials, 'cognito-idp', {
         // Regions of one deployment may share the admin key: a signature for one is not one for another.
         region: options.region,
       });

@@ -79,6 +79,18 @@ describe('attribute verification codes', () => {
     assert.equal((await region.region.outbox.read({ poolId: setup.poolId, username: setup.username })).length, before, 'marked verified: no code');
   });
 
+  test('switching an address back and forth sends at most the hourly number of codes; the changes still apply', async () => {
+    const setup = await userOfPool(['email']);
+    const { AccessToken } = await signIn(region.cognito, setup);
+    const lists = [];
+    for (let round = 0; round < 7; round += 1) {
+      const answer = await region.cognito.send(new UpdateUserAttributesCommand({ AccessToken, UserAttributes: [{ Name: 'email', Value: `switch${round % 2}@example.org` }] }));
+      lists.push(answer.CodeDeliveryDetailsList?.length);
+    }
+    assert.deepEqual(lists, [1, 1, 1, 1, 1, 0, 0]);
+    assert.equal((await attributes(setup)).email, 'switch0@example.org');
+  });
+
   test('GetUserAttributeVerificationCode sends a code on request; a code for an address changed since verifies nothing', async () => {
     const setup = await userOfPool([]);
     const { AccessToken } = await signIn(region.cognito, setup);

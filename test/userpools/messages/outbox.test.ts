@@ -103,6 +103,9 @@ describe('the readable outbox: admin endpoint and `meridian outbox`', () => {
     const { host: _host, ...headers } = signed.headers as Record<string, string>;
     const tampered = await fetch(`${region.url}/admin/outbox?poolId=${poolId}`, { headers });
     assert.equal(tampered.status, 403);
+    // Nor to the same query with the wanted pool put first (routes read the first value).
+    const repeated = await fetch(`${region.url}/admin/outbox?poolId=${poolId}&poolId=us-east-1_other0000`, { headers });
+    assert.equal(repeated.status, 403);
 
     const kmsScoped = new SignatureV4({ credentials: TEST_ADMIN, region: 'us-east-1', service: 'kms', sha256: Sha256, uriEscapePath: true });
     const wrongService = await kmsScoped.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/admin/outbox', query: { poolId }, headers: { host: url.host } }));

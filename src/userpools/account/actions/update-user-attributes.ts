@@ -11,14 +11,15 @@ import { clientOfToken } from '../token-client.ts';
 import { tokenShape } from './token-shapes.ts';
 import type { UserPoolRecord } from '../../pools/user-pool.ts';
 import type { UserRecord } from '../../users/user-record.ts';
-import { attributesToVerifyAfterUpdate, sendAttributeCode } from '../attribute-verification.ts';
+import { attributesToVerifyAfterUpdate, codeAfterChange, sendAttributeCode } from '../attribute-verification.ts';
 
 /**
  * UpdateUserAttributes (Cognito API reference): the signed-in user changes their own attributes
  * under the app client's write permissions and the same schema rules as AdminUpdateUserAttributes
  * (a changed email or phone_number becomes unverified). A changed email or phone_number that the
  * pool auto-verifies gets a code (VerifyUserAttribute redeems it), listed in
- * CodeDeliveryDetailsList, as Cognito does; sent after the change commits.
+ * CodeDeliveryDetailsList, as Cognito does; sent after the change commits, and left out when over
+ * the hourly code limit or undeliverable (codeAfterChange).
  */
 export const updateUserAttributes = defineAction({
   name: 'UpdateUserAttributes',
@@ -36,7 +37,8 @@ export const updateUserAttributes = defineAction({
     });
     const CodeDeliveryDetailsList = [];
     for (const attribute of attributesToVerifyAfterUpdate(pool!, before!, after)) {
-      CodeDeliveryDetailsList.push(await sendAttributeCode(services, auth, attribute, { limited: false }));
+      const sent = await codeAfterChange(() => sendAttributeCode(services, auth, attribute, { limited: true }));
+      if (sent) CodeDeliveryDetailsList.push(sent);
     }
     return { CodeDeliveryDetailsList };
   },
