@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -23,4 +24,21 @@ export function registerFallbackReplies(app: FastifyInstance): void {
  */
 export function answerFrameworkError(_error: Error, _request: FastifyRequest, reply: FastifyReply): void {
   void reply.status(400).send({ error: 'invalid_request', message: 'The request could not be read.' });
+}
+
+/**
+ * Fastify's `clientErrorHandler` (bound to the instance): a request Node's HTTP parser refuses
+ * (a malformed header line, headers too large, a timeout) gets the same short JSON as the other
+ * fallbacks, logged at trace level as Fastify does (through the `err` serializer, which drops the
+ * request's bytes).
+ */
+export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody left to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+  this.log.trace({ err: error }, 'client error');
+  const body = JSON.stringify({ error: 'invalid_request', message: 'The request could not be read.' });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(error);
 }

@@ -23,7 +23,7 @@ import { issuerOf } from '../userpools/auth/issuers.ts';
 import { registerHealthRoutes } from '../ops/health.ts';
 import { createMetricsRegistry, registerMetricsRoute } from '../ops/metrics.ts';
 import { registerRequestLog, serializeError } from '../ops/request-log.ts';
-import { answerFrameworkError, registerFallbackReplies } from '../ops/fallback-replies.ts';
+import { answerClientError, answerFrameworkError, registerFallbackReplies } from '../ops/fallback-replies.ts';
 import { createStore } from '../store/create-store.ts';
 import type { Store } from '../store/store.ts';
 import { configuredSender } from '../userpools/messages/configured-sender.ts';
@@ -91,6 +91,7 @@ export async function startRegion(settings: RegionSettings, hooks: RegionHooks =
     genReqId: newRequestId,
     bodyLimit: 1024 * 1024,
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // One line per request, written by registerRequestLog without headers or bodies (they carry
     // signatures, passwords and tokens), instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

@@ -31,6 +31,7 @@ test('requests Node or Fastify refuse: logged without their bytes even at trace 
       `POST /p/oauth2/token HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic ${basic}\r\nThis line is not a header\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     );
     assert.match(answer, /^HTTP\/1\.1 400/);
+    assert.ok(answer.endsWith('{"error":"invalid_request","message":"The request could not be read."}'), answer);
     // A URL that does not decode gets the region's short error, not Fastify's (its codes, the path).
     const badUrl = await fetch(`${region.url}/p/oauth2/token%zz`);
     assert.equal(badUrl.status, 400);
