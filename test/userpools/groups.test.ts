@@ -4,9 +4,12 @@ import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
+  AdminInitiateAuthCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminSetUserPasswordCommand,
   CreateGroupCommand,
+  CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DeleteGroupCommand,
   GetGroupCommand,
@@ -23,7 +26,7 @@ import type { EncryptedRecords } from '../../src/crypto/encrypted-records.ts';
 import { PoolVault } from '../../src/crypto/pool-vault.ts';
 import { loadRootKey } from '../../src/crypto/root-key.ts';
 import { ServiceKeyProvider } from '../../src/crypto/service-key-provider.ts';
-import { groupsOfUser } from '../../src/userpools/groups/group-memberships.ts';
+import { groupClaimsOfUser } from '../../src/userpools/groups/group-memberships.ts';
 import { USER_LOOKUPS } from '../../src/userpools/users/user-directory.ts';
 import { USER_RECORD_KIND } from '../../src/userpools/users/user-record.ts';
 import { startTestRegion, type TestRegion } from '../support/region.ts';
@@ -70,7 +73,13 @@ describe('groups over the Cognito API', () => {
   const claimGroups = (poolId: string, username: string) =>
     readRecords(poolId, async (records) => {
       const user = await records.find<{ id: string }>(USER_RECORD_KIND, USER_LOOKUPS.username, username);
-      return groupsOfUser(records, user!.value.id);
+      return (await groupClaimsOfUser(records, user!.value.id)).groups;
+    });
+  const claimRoles = (poolId: string, username: string) =>
+    readRecords(poolId, async (records) => {
+      const user = await records.find<{ id: string }>(USER_RECORD_KIND, USER_LOOKUPS.username, username);
+      const { roles, preferredRole } = await groupClaimsOfUser(records, user!.value.id);
+      return { roles, preferredRole };
     });
 
   /** Follows NextToken to the end, checking that pages respect Limit. */
@@ -319,5 +328,30 @@ describe('groups over the Cognito API', () => {
     assert.deepEqual(await claimGroups(poolId, 'alice'), ['top', 'zeta', 'alpha', 'beta', 'also-unranked', 'unranked']);
     await region.cognito.send(new UpdateGroupCommand({ UserPoolId: poolId, GroupName: 'unranked', Precedence: 0 }));
     assert.deepEqual(await claimGroups(poolId, 'alice'), ['top', 'unranked', 'zeta', 'alpha', 'beta', 'also-unranked']);
+  });
+
+  test('cognito:roles and cognito:preferred_role: the groups\' roles, and the role of the best-ranked ones when they agree', async () => {
+    const poolId = await newPool();
+    await createUser(poolId, 'bob');
+    const role = (name: string) => `arn:aws:iam::123456789012:role/${name}`;
+    await createGroup(poolId, 'editors', { Precedence: 5, RoleArn: role('editors') });
+    await createGroup(poolId, 'admins', { Precedence: 1, RoleArn: role('admins') });
+    await createGroup(poolId, 'readers', { RoleArn: role('readers') });
+    await createGroup(poolId, 'no-role', { Precedence: 0 });
+    for (const name of ['editors', 'readers', 'no-role', 'admins']) await add(poolId, 'bob', name);
+    assert.deepEqual(await claimRoles(poolId, 'bob'), { roles: [role('admins'), role('editors'), role('readers')], preferredRole: role('admins') });
+    // Two groups at the best rank with different roles: no preferred role.
+    await createGroup(poolId, 'auditors', { Precedence: 1, RoleArn: role('auditors') });
+    await add(poolId, 'bob', 'auditors');
+    assert.deepEqual(await claimRoles(poolId, 'bob'), { roles: [role('admins'), role('auditors'), role('editors'), role('readers')], preferredRole: undefined });
+
+    // And in the ID token the pool signs.
+    const clientId = (await region.cognito.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'c', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }))).UserPoolClient!.ClientId!;
+    await region.cognito.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: 'bob', Password: 'Bob-Passw0rd!', Permanent: true }));
+    const signedIn = await region.cognito.send(new AdminInitiateAuthCommand({ UserPoolId: poolId, ClientId: clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: 'bob', PASSWORD: 'Bob-Passw0rd!' } }));
+    const idToken = JSON.parse(Buffer.from(signedIn.AuthenticationResult!.IdToken!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    assert.deepEqual(idToken['cognito:roles'], [role('admins'), role('auditors'), role('editors'), role('readers')]);
+    assert.equal(idToken['cognito:preferred_role'], undefined);
+    assert.deepEqual(idToken['cognito:groups'], ['no-role', 'admins', 'auditors', 'editors', 'readers']);
   });
 });

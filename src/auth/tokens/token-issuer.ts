@@ -10,6 +10,9 @@ export interface TokenUser {
   /** User attributes (email, custom:*, ...) that go into the ID token. */
   attributes: Record<string, string>;
   groups: string[];
+  /** IAM role ARNs of the groups (`cognito:roles`) and the preferred one, ID token only. */
+  roles?: string[];
+  preferredRole?: string;
 }
 
 export interface TokenRequest {
@@ -47,6 +50,8 @@ export async function issueTokens(keys: PoolSigningKeys, request: TokenRequest):
 
   const idClaims: Record<string, unknown> = { sub: request.user.sub };
   if (groups) idClaims['cognito:groups'] = groups;
+  if (request.user.roles?.length) idClaims['cognito:roles'] = request.user.roles;
+  if (request.user.preferredRole) idClaims['cognito:preferred_role'] = request.user.preferredRole;
   for (const [name, value] of Object.entries(request.user.attributes)) {
     if (!ATTRIBUTES_NOT_IN_ID_TOKEN.has(name)) idClaims[name] = claimValue(name, value);
   }

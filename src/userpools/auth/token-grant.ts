@@ -5,7 +5,7 @@ import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { tokenLifetimes, type AppClientRecord } from '../clients/app-client.ts';
 import { issuerOfPool, issuerOfRecords } from './issuers.ts';
 import type { UserPoolRecord } from '../pools/user-pool.ts';
-import { groupsOfUser } from '../groups/group-memberships.ts';
+import { groupClaimsOfUser } from '../groups/group-memberships.ts';
 import type { UserPoolServices } from '../services.ts';
 import type { UserRecord } from '../users/user-record.ts';
 
@@ -80,7 +80,7 @@ export async function grantSession(services: UserPoolServices, records: Encrypte
   const tokens = await issueTokens(signingKeys, {
     issuer: input.pool ? issuerOfPool(services, input.pool) : await issuerOfRecords(services, records),
     clientId: input.client.id,
-    user: { sub: input.user.sub, username: input.user.username, attributes: input.user.attributes, groups: await groupsOfUser(records, input.user.id) },
+    user: { sub: input.user.sub, username: input.user.username, attributes: input.user.attributes, ...(await groupClaimsOfUser(records, input.user.id)) },
     authTime,
     originJti: sessionId,
     scope,

@@ -68,12 +68,25 @@ export async function userGroupPage(records: EncryptedRecords, userId: string, a
   return { groups, next: page.nextAfter };
 }
 
+/** What a user's groups put in an ID token. */
+export interface GroupClaims {
+  /** `cognito:groups`: names by precedence. */
+  groups: string[];
+  /** `cognito:roles`: the groups' IAM role ARNs, in the same order, each once. */
+  roles: string[];
+  /** `cognito:preferred_role`: the role of the groups with the lowest precedence, when they agree on one. */
+  preferredRole?: string;
+}
+
 /**
- * The names of a user's groups for the `cognito:groups` claim: by precedence, lowest (highest
- * priority) first, groups without precedence last (CreateGroup reference: lower values take
- * precedence over higher or null values), then by name so equal precedences order stably.
+ * A user's groups for the tokens: by precedence, lowest (highest priority) first, groups without
+ * precedence last (CreateGroup reference: lower values take precedence over higher or null
+ * values), then by name so equal precedences order stably. The preferred role is the RoleArn of
+ * the best-ranked groups that have one; when several of those rank alike with different roles,
+ * there is none (CreateGroup: "If there are multiple groups that have the same lowest precedence
+ * value ... the cognito:preferred_role claim isn't set").
  */
-export async function groupsOfUser(records: EncryptedRecords, userId: string): Promise<string[]> {
+export async function groupClaimsOfUser(records: EncryptedRecords, userId: string): Promise<GroupClaims> {
   const groups: GroupRecord[] = [];
   let after: string | null = null;
   do {
@@ -81,11 +94,20 @@ export async function groupsOfUser(records: EncryptedRecords, userId: string): P
     groups.push(...page.groups);
     after = page.next;
   } while (after !== null);
-  return groups.sort(byPrecedenceThenName).map((group) => group.name);
+  groups.sort(byPrecedenceThenName);
+  const withRoles = groups.filter((group) => group.roleArn);
+  const best = withRoles[0];
+  const bestRoles = new Set(withRoles.filter((group) => rankOf(group) === (best ? rankOf(best) : undefined)).map((group) => group.roleArn));
+  return {
+    groups: groups.map((group) => group.name),
+    roles: [...new Set(withRoles.map((group) => group.roleArn!))],
+    ...(bestRoles.size === 1 ? { preferredRole: best!.roleArn! } : {}),
+  };
 }
 
+const rankOf = (group: GroupRecord) => group.precedence ?? Number.POSITIVE_INFINITY;
+
 export function byPrecedenceThenName(a: GroupRecord, b: GroupRecord): number {
-  const rank = (group: GroupRecord) => group.precedence ?? Number.POSITIVE_INFINITY;
-  if (rank(a) !== rank(b)) return rank(a) < rank(b) ? -1 : 1;
+  if (rankOf(a) !== rankOf(b)) return rankOf(a) < rankOf(b) ? -1 : 1;
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
