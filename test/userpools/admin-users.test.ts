@@ -25,9 +25,18 @@ describe('admin user actions over the Cognito API', () => {
   });
 
   const newPool = async (input: Partial<CreateUserPoolCommandInput> = {}) =>
-    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'users', ...input }))).UserPool!.Id!;
+    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'users', UsernameConfiguration: { CaseSensitive: false }, ...input }))).UserPool!.Id!;
   const attributesOf = (list: Array<{ Name?: string; Value?: string }> | undefined) =>
     Object.fromEntries((list ?? []).map((attribute) => [attribute.Name, attribute.Value]));
+
+  test('a pool created without UsernameConfiguration has case-sensitive usernames (the API default)', async () => {
+    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'default-case' }))).UserPool!.Id!;
+    assert.deepEqual((await region.cognito.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool!.UsernameConfiguration, { CaseSensitive: true });
+    await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'Alice', MessageAction: 'SUPPRESS' }));
+    await assert.rejects(region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'alice' })), { name: 'UserNotFoundException' });
+    await region.cognito.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: 'alice', MessageAction: 'SUPPRESS' }));
+    assert.equal((await region.cognito.send(new AdminGetUserCommand({ UserPoolId: poolId, Username: 'Alice' }))).Username, 'Alice');
+  });
 
   test('AdminCreateUser creates a FORCE_CHANGE_PASSWORD user with a sub, and AdminGetUser finds it', async () => {
     const poolId = await newPool({ Schema: [{ Name: 'tier', AttributeDataType: 'String' }] });

@@ -48,7 +48,7 @@ describe('groups over the Cognito API', () => {
   });
 
   const newPool = async (input: Partial<CreateUserPoolCommandInput> = {}) =>
-    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'groups', ...input }))).UserPool!.Id!;
+    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'groups', UsernameConfiguration: { CaseSensitive: false }, ...input }))).UserPool!.Id!;
   const createUser = async (poolId: string, username: string, attributes: Record<string, string> = {}) =>
     region.cognito.send(
       new AdminCreateUserCommand({

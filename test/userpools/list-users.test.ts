@@ -27,7 +27,7 @@ describe('ListUsers over the Cognito API', () => {
   });
 
   const newPool = async (input: Partial<CreateUserPoolCommandInput> = {}) =>
-    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'list-users', ...input }))).UserPool!.Id!;
+    (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'list-users', UsernameConfiguration: { CaseSensitive: false }, ...input }))).UserPool!.Id!;
   const createUser = async (poolId: string, username: string, attributes: Record<string, string> = {}) =>
     (
       await region.cognito.send(

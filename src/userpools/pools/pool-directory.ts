@@ -34,7 +34,9 @@ export async function createPool(services: UserPoolServices, pool: NewPool): Pro
     schema: built.schema,
     usernameAttributes: pool.usernameAttributes ?? [],
     aliasAttributes: pool.aliasAttributes ?? [],
-    usernameCaseSensitive: pool.usernameCaseSensitive ?? false,
+    // The API default (UsernameConfigurationType: "True ... This is the default value"); the console
+    // suggests false, but a pool created without the setting is case-sensitive.
+    usernameCaseSensitive: pool.usernameCaseSensitive ?? true,
     settings: pool.settings,
   };
   const signingKeys = await generateSigningKeys(now);

@@ -33,6 +33,7 @@ export async function poolWithUser(
     await cognito.send(
       new CreateUserPoolCommand({
         PoolName: 'signed-in',
+        UsernameConfiguration: { CaseSensitive: false },
         Schema: [
           { Name: 'tier', AttributeDataType: 'String' },
           { Name: 'badge', AttributeDataType: 'String', Mutable: false },

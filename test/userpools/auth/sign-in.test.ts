@@ -32,7 +32,7 @@ describe('password sign-in, challenges and refresh over the Cognito API', () => 
   });
 
   async function poolWithUser(options: { secret?: boolean; prevent?: 'ENABLED' | 'LEGACY' } = {}) {
-    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'sign-in', Schema: [{ Name: 'tier', AttributeDataType: 'String' }] }))).UserPool!.Id!;
+    const poolId = (await region.cognito.send(new CreateUserPoolCommand({ PoolName: 'sign-in', UsernameConfiguration: { CaseSensitive: false }, Schema: [{ Name: 'tier', AttributeDataType: 'String' }] }))).UserPool!.Id!;
     const client = (
       await region.cognito.send(
         new CreateUserPoolClientCommand({

@@ -33,7 +33,7 @@ describe('SignUp, ConfirmSignUp, ResendConfirmationCode and AdminConfirmSignUp o
   });
 
   async function poolWithClient(pool: Partial<CreateUserPoolCommandInput> = {}, client: Partial<CreateUserPoolClientCommandInput> = {}) {
-    const poolId = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'sign-up', AutoVerifiedAttributes: ['email'], ...pool }))).UserPool!.Id!;
+    const poolId = (await cognito.send(new CreateUserPoolCommand({ PoolName: 'sign-up', AutoVerifiedAttributes: ['email'], UsernameConfiguration: { CaseSensitive: false }, ...pool }))).UserPool!.Id!;
     const created = (
       await cognito.send(
         new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], ...client }),
