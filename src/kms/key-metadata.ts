@@ -21,10 +21,9 @@ export function keyMetadataOf(keyId: string, attributes: KeyAttributes, region: 
     MultiRegion: attributes.multiRegion !== null,
     CurrentKeyMaterialId: attributes.currentMaterialId,
   };
-  if (attributes.state === 'PendingDeletion' && attributes.deletionDate !== null) {
-    metadata.DeletionDate = new Date(attributes.deletionDate);
-    if (attributes.pendingWindowInDays !== null) metadata.PendingDeletionWindowInDays = attributes.pendingWindowInDays;
-  }
+  // PendingDeletionWindowInDays is not shown here: KMS sends it "only when the KeyState of the KMS
+  // key is PendingReplicaDeletion", a state this service does not use (docs/KEYS.md).
+  if (attributes.state === 'PendingDeletion' && attributes.deletionDate !== null) metadata.DeletionDate = new Date(attributes.deletionDate);
   const multiRegion = attributes.multiRegion;
   if (multiRegion) {
     const entry = (entryRegion: string) => ({ Arn: keyArnOf(entryRegion, accountId, keyId), Region: entryRegion });

@@ -9,6 +9,7 @@ import {
   GenerateDataKeyWithoutPlaintextCommand,
   ReEncryptCommand,
   ScheduleKeyDeletionCommand,
+  DescribeKeyCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -145,6 +146,10 @@ describe('KMS cryptographic operations over the AWS SDK', () => {
     const doomed = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
     const { CiphertextBlob } = await encrypt(Buffer.from('x'), undefined, doomed);
     await kms.send(new ScheduleKeyDeletionCommand({ KeyId: doomed, PendingWindowInDays: 7 }));
+    const described = (await kms.send(new DescribeKeyCommand({ KeyId: doomed }))).KeyMetadata!;
+    assert.equal(described.KeyState, 'PendingDeletion');
+    assert.ok(described.DeletionDate instanceof Date);
+    assert.equal(described.PendingDeletionWindowInDays, undefined, 'KMS sends it only in PendingReplicaDeletion');
     await rejectsWith(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException', { status: 409 });
     await rejectsWith(kms.send(new GenerateDataKeyCommand({ KeyId: doomed, KeySpec: 'AES_256' })), 'KMSInvalidStateException');
   });
