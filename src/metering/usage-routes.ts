@@ -39,7 +39,8 @@ export function registerUsageRoutes(app: FastifyInstance, services: UserPoolServ
       if (!poolId.success) throw new InvalidParameterException('poolId is required and must be a user pool id.');
       const period = parameters.get('period') ?? undefined;
       if (period !== undefined && !/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new InvalidParameterException('period must be YYYY-MM.');
-      if (!(await services.vault.exists(poolId.data))) throw poolNotFound(poolId.data);
+      // A REST resource of ours, not the Cognito wire (which answers 400): a missing pool is 404.
+      if (!(await services.vault.exists(poolId.data))) return sendAwsError(reply, poolNotFound(poolId.data), 404);
       const usage = await services.usage.m2mTokens(poolId.data, period);
       return reply.send({
         Region: usage.region,
@@ -48,8 +49,7 @@ export function registerUsageRoutes(app: FastifyInstance, services: UserPoolServ
         M2MTokens: { Total: usage.total, Clients: usage.clients.map((client) => ({ ClientId: client.clientId, Tokens: client.tokens })) },
       });
     } catch (error) {
-      // A REST resource of ours, not the Cognito wire (which answers 400): a missing pool is 404 here.
-      if (error instanceof ServiceError) return sendAwsError(reply, error, error.type === 'ResourceNotFoundException' ? 404 : error.statusCode);
+      if (error instanceof ServiceError) return sendAwsError(reply, error);
       throw error;
     }
   });

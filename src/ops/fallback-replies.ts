@@ -6,6 +6,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  * Fastify's internals, so nothing but a protocol's own error shape or this ever leaves the region.
  * Protocol plugins install their own handlers (AWS JSON envelopes, RFC 6749 errors) in their scope.
  */
+/** What every request the region cannot read is answered with. */
+const UNREADABLE = { error: 'invalid_request', message: 'The request could not be read.' } as const;
+
 export function registerFallbackReplies(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({ error: 'not_found', message: `No resource at ${request.method} ${request.url.split('?', 1)[0]}` });
@@ -13,7 +16,7 @@ export function registerFallbackReplies(app: FastifyInstance): void {
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    reply.status(status).send({ error: status === 500 ? 'server_error' : 'invalid_request', message: status === 500 ? 'Internal error.' : 'The request could not be read.' });
+    reply.status(status).send(status === 500 ? { error: 'server_error', message: 'Internal error.' } : UNREADABLE);
   });
 }
 
@@ -23,7 +26,7 @@ export function registerFallbackReplies(app: FastifyInstance): void {
  * body, which names its error codes and repeats the path.
  */
 export function answerFrameworkError(_error: Error, _request: FastifyRequest, reply: FastifyReply): void {
-  void reply.status(400).send({ error: 'invalid_request', message: 'The request could not be read.' });
+  void reply.status(400).send(UNREADABLE);
 }
 
 /**
@@ -38,7 +41,7 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
   const [status, reason] =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
   this.log.trace({ err: error }, 'client error');
-  const body = JSON.stringify({ error: 'invalid_request', message: 'The request could not be read.' });
+  const body = JSON.stringify(UNREADABLE);
   if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
   socket.destroy(error);
 }

@@ -1,5 +1,5 @@
 import type { AuthenticatedUser } from '../auth/access-token.ts';
-import { deliveryDetails, sendCode, type CodeDelivery, type CodeDeliveryDetails } from '../codes/code-delivery.ts';
+import { deliveryDetails, deliveryTo, sendCode, type CodeDeliveryDetails } from '../codes/code-delivery.ts';
 import { codeError, destinationFingerprint, generateCode, redeemCode, storeCode, type CodePurpose, type VerifiedAttribute } from '../codes/verification-codes.ts';
 import type { EncryptedRecords } from '../../crypto/encrypted-records.ts';
 import { CodeDeliveryFailureException, InvalidParameterException, LimitExceededException, UserNotFoundException } from '../errors.ts';
@@ -18,7 +18,6 @@ import { withSignedInUser } from './signed-in-user.ts';
  * went to, so a code sent before the address changed again verifies nothing.
  */
 const PURPOSE: Record<VerifiedAttribute, CodePurpose> = { email: 'verify-email', phone_number: 'verify-phone_number' };
-const MEDIUM: Record<VerifiedAttribute, 'EMAIL' | 'SMS'> = { email: 'EMAIL', phone_number: 'SMS' };
 
 /** The attribute names a code can verify; anything else is Cognito's InvalidParameterException. */
 export function verifiableAttribute(name: string): VerifiedAttribute {
@@ -57,7 +56,7 @@ async function sendCodeInTransaction(services: UserPoolServices, transaction: Us
   const { pool, user, delivery } = await transaction(async (current, latestPool, records) => {
     const destination = current.attributes[attribute];
     if (!destination) throw new InvalidParameterException(`The user has no ${attribute} to verify.`);
-    const delivery: CodeDelivery = { attribute, medium: MEDIUM[attribute], destination };
+    const delivery = deliveryTo(attribute, destination);
     await storeCode(records, { userId: current.id, purpose: PURPOSE[attribute], code, now, attribute, destination, limited });
     return { pool: latestPool, user: current, delivery };
   });
@@ -84,29 +83,32 @@ export async function verifyAttribute(services: UserPoolServices, auth: Authenti
 }
 
 /**
- * A code sent because a change just committed: one over the hourly limit, or that could not be
- * delivered, is left out (null) instead of failing a call whose change is made. The limit applies
- * to the user's own changes too: switching an address back and forth would otherwise send a
- * victim's address unlimited codes, each with fresh guesses.
+ * After (Admin)UpdateUserAttributes committed `after`: sends, through `send`, a code for each
+ * email or phone_number the change set to a new, unverified value in a pool that auto-verifies
+ * it, and returns the deliveries. A code over the hourly limit, or one that could not be
+ * delivered, is left out rather than failing a call whose change is made. (The limit applies to
+ * the user's own changes too: switching an address back and forth would otherwise send a
+ * victim's address unlimited codes, each with fresh guesses.)
  */
-export async function codeAfterChange(send: () => Promise<CodeDeliveryDetails>): Promise<CodeDeliveryDetails | null> {
-  try {
-    return await send();
-  } catch (error) {
-    if (error instanceof LimitExceededException || error instanceof CodeDeliveryFailureException) return null;
-    throw error;
-  }
-}
-
-/**
- * The attributes UpdateUserAttributes sends codes for: email and phone_number that it changed to
- * a new, unverified value in a pool that auto-verifies them.
- */
-export function attributesToVerifyAfterUpdate(pool: UserPoolRecord, before: UserRecord, after: UserRecord): VerifiedAttribute[] {
+export async function sendCodesAfterUpdate(
+  pool: UserPoolRecord,
+  before: UserRecord,
+  after: UserRecord,
+  send: (attribute: VerifiedAttribute) => Promise<CodeDeliveryDetails>,
+): Promise<CodeDeliveryDetails[]> {
   const autoVerified = pool.settings.AutoVerifiedAttributes ?? [];
-  return (['email', 'phone_number'] as const).filter(
+  const changed = (['email', 'phone_number'] as const).filter(
     (name) => autoVerified.includes(name) && after.attributes[name] && after.attributes[name] !== before.attributes[name] && after.attributes[`${name}_verified`] !== 'true',
   );
+  const sent: CodeDeliveryDetails[] = [];
+  for (const attribute of changed) {
+    try {
+      sent.push(await send(attribute));
+    } catch (error) {
+      if (!(error instanceof LimitExceededException || error instanceof CodeDeliveryFailureException)) throw error;
+    }
+  }
+  return sent;
 }
 
 function markVerified(user: UserRecord, attribute: VerifiedAttribute, now: number): UserRecord {

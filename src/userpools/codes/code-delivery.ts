@@ -24,6 +24,11 @@ export const NO_VERIFIED_CONTACT_MESSAGE = 'Cannot reset password for the user a
 
 const MEDIUM: Record<VerifiedAttribute, 'EMAIL' | 'SMS'> = { email: 'EMAIL', phone_number: 'SMS' };
 
+/** A code for `attribute`, sent to `destination` by the attribute's medium (email, SMS). */
+export function deliveryTo(attribute: VerifiedAttribute, destination: string): CodeDelivery {
+  return { attribute, medium: MEDIUM[attribute], destination };
+}
+
 /**
  * Where a sign-up confirmation code goes: an attribute in AutoVerifiedAttributes that the user
  * has. Cognito verifies the phone number when both are auto-verified ("If both email and phone
@@ -34,7 +39,7 @@ export function signUpDelivery(pool: UserPoolRecord, user: UserRecord): CodeDeli
   const autoVerified = pool.settings.AutoVerifiedAttributes ?? [];
   for (const attribute of ['phone_number', 'email'] as const) {
     const value = user.attributes[attribute];
-    if (autoVerified.includes(attribute) && value) return { attribute, medium: MEDIUM[attribute], destination: value };
+    if (autoVerified.includes(attribute) && value) return deliveryTo(attribute, value);
   }
   return null;
 }
@@ -61,7 +66,7 @@ export function recoveryDelivery(pool: UserPoolRecord, user: UserRecord): CodeDe
     if (mechanism === 'admin_only') continue;
     const attribute: VerifiedAttribute = mechanism === 'verified_email' ? 'email' : 'phone_number';
     const value = user.attributes[attribute];
-    if (value && user.attributes[`${attribute}_verified`] === 'true') return { attribute, medium: MEDIUM[attribute], destination: value };
+    if (value && user.attributes[`${attribute}_verified`] === 'true') return deliveryTo(attribute, value);
   }
   return null;
 }

@@ -95,13 +95,13 @@ export async function groupClaimsOfUser(records: EncryptedRecords, userId: strin
     after = page.next;
   } while (after !== null);
   groups.sort(byPrecedenceThenName);
-  const withRoles = groups.filter((group) => group.roleArn);
-  const best = withRoles[0];
-  const bestRoles = new Set(withRoles.filter((group) => rankOf(group) === (best ? rankOf(best) : undefined)).map((group) => group.roleArn));
+  const withRoles = groups.filter((group): group is GroupRecord & { roleArn: string } => group.roleArn !== undefined);
+  // Sorted, so the best-ranked groups with a role come first.
+  const bestRoles = new Set(withRoles.filter((group) => rankOf(group) === rankOf(withRoles[0]!)).map((group) => group.roleArn));
   return {
     groups: groups.map((group) => group.name),
-    roles: [...new Set(withRoles.map((group) => group.roleArn!))],
-    ...(bestRoles.size === 1 ? { preferredRole: best!.roleArn! } : {}),
+    roles: [...new Set(withRoles.map((group) => group.roleArn))],
+    ...(bestRoles.size === 1 ? { preferredRole: [...bestRoles][0]! } : {}),
   };
 }
 

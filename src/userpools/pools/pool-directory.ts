@@ -1,3 +1,4 @@
+import type { ServiceError } from '../../wire/service-error.ts';
 import { generateSigningKeys, SIGNING_KEY_KIND } from '../../auth/tokens/signing-keys.ts';
 import { PoolMissing } from '../../store/store.ts';
 import { KeyUnusable, type KeyProvider } from '../../crypto/key-provider.ts';
@@ -161,7 +162,7 @@ export function describePool(services: UserPoolServices, pool: UserPoolRecord, e
   };
 }
 
-export function poolNotFound(poolId: string): Error {
+export function poolNotFound(poolId: string): ServiceError {
   return new ResourceNotFoundException(`User pool ${poolId} does not exist.`);
 }
 

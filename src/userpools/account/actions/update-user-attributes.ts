@@ -11,7 +11,7 @@ import { clientOfToken } from '../token-client.ts';
 import { tokenShape } from './token-shapes.ts';
 import type { UserPoolRecord } from '../../pools/user-pool.ts';
 import type { UserRecord } from '../../users/user-record.ts';
-import { attributesToVerifyAfterUpdate, codeAfterChange, sendAttributeCode } from '../attribute-verification.ts';
+import { sendAttributeCode, sendCodesAfterUpdate } from '../attribute-verification.ts';
 
 /**
  * UpdateUserAttributes (Cognito API reference): the signed-in user changes their own attributes
@@ -19,7 +19,7 @@ import { attributesToVerifyAfterUpdate, codeAfterChange, sendAttributeCode } fro
  * (a changed email or phone_number becomes unverified). A changed email or phone_number that the
  * pool auto-verifies gets a code (VerifyUserAttribute redeems it), listed in
  * CodeDeliveryDetailsList, as Cognito does; sent after the change commits, and left out when over
- * the hourly code limit or undeliverable (codeAfterChange).
+ * the hourly code limit or undeliverable (sendCodesAfterUpdate).
  */
 export const updateUserAttributes = defineAction({
   name: 'UpdateUserAttributes',
@@ -35,11 +35,6 @@ export const updateUserAttributes = defineAction({
       [before, pool] = [user, latestPool];
       return applyAttributeChanges(latestPool, user, changes);
     });
-    const CodeDeliveryDetailsList = [];
-    for (const attribute of attributesToVerifyAfterUpdate(pool!, before!, after)) {
-      const sent = await codeAfterChange(() => sendAttributeCode(services, auth, attribute, { limited: true }));
-      if (sent) CodeDeliveryDetailsList.push(sent);
-    }
-    return { CodeDeliveryDetailsList };
+    return { CodeDeliveryDetailsList: await sendCodesAfterUpdate(pool!, before!, after, (attribute) => sendAttributeCode(services, auth, attribute, { limited: true })) };
   },
 });

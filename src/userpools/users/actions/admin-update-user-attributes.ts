@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../../wire/aws-json-action.ts';
 import type { UserPoolServices } from '../../services.ts';
 import { attributeListShape, clientMetadataShape, userPoolIdShape, usernameShape } from '../../shared/input-shapes.ts';
-import { attributesToVerifyAfterUpdate, codeAfterChange, sendAttributeCodeForAdminChange } from '../../account/attribute-verification.ts';
+import { sendAttributeCodeForAdminChange, sendCodesAfterUpdate } from '../../account/attribute-verification.ts';
 import type { UserPoolRecord } from '../../pools/user-pool.ts';
 import { attributesToMap } from '../user-attributes.ts';
 import { applyAttributeChanges, changeUser } from '../user-changes.ts';
@@ -25,9 +25,7 @@ export const adminUpdateUserAttributes = defineAction({
       [before, pool] = [user, latestPool];
       return applyAttributeChanges(latestPool, user, changes);
     });
-    for (const attribute of attributesToVerifyAfterUpdate(pool!, before!, after)) {
-      await codeAfterChange(() => sendAttributeCodeForAdminChange(services, input.UserPoolId, after.id, attribute));
-    }
+    await sendCodesAfterUpdate(pool!, before!, after, (attribute) => sendAttributeCodeForAdminChange(services, input.UserPoolId, after.id, attribute));
     return {};
   },
 });
